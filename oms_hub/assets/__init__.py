@@ -1,0 +1,1 @@
+"""Dagster wiring: thin assets grouped by domain. No business rule lives here."""

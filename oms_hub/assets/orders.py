@@ -1,0 +1,118 @@
+"""Orders: POS staging, then day-partitioned core orders, lines and returns."""
+
+from datetime import date
+
+import dagster as dg
+
+from oms_hub.assets._meta import to_metadata
+from oms_hub.assets.partitions import daily, single_run
+from oms_hub.assets.resources import HubHome
+from oms_hub.quality.checks import CheckOutcome, references, unique_key
+from oms_hub.steps.orders import conform_orders, stage_pos
+from oms_hub.storage.lake import Lake
+
+
+@dg.asset(
+    key=["staging", "pos_square_items"],
+    deps=[["ops", "landed_files"]],
+    group_name="orders",
+    kinds={"parquet"},
+    description="Square item-detail exports parsed once per content hash; bad rows to "
+    "ops.quarantine with a reason, card numbers masked.",
+)
+def pos_square_items(context: dg.AssetExecutionContext, hub: HubHome) -> dg.MaterializeResult:
+    """Parse new POS files."""
+
+    def progress(message: str, done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            context.log.info(f"[{done}/{total}] {message}")
+
+    return dg.MaterializeResult(metadata=to_metadata(stage_pos(hub.home(), progress)))
+
+
+def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
+    window = context.partition_time_window
+    first = window.start.date()
+    last = date.fromordinal(window.end.date().toordinal() - 1)
+    return first, last
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["core", "orders"],
+            description="Orders, latest version, by UTC order day.",
+            deps=[["staging", "pos_square_items"], ["core", "products"], ["core", "locations"]],
+            kinds={"parquet"},
+        ),
+        dg.AssetSpec(
+            ["core", "order_lines"],
+            description="Order lines by UTC order day.",
+            deps=[["staging", "pos_square_items"], ["core", "products"], ["core", "locations"]],
+            kinds={"parquet"},
+        ),
+        dg.AssetSpec(
+            ["core", "returns"],
+            description="Returned / refunded lines by UTC refund day.",
+            deps=[["staging", "pos_square_items"], ["core", "products"], ["core", "locations"]],
+            kinds={"parquet"},
+        ),
+    ],
+    partitions_def=daily,
+    backfill_policy=single_run,
+    group_name="orders",
+)
+def core_orders(context: dg.AssetExecutionContext, hub: HubHome):
+    """Conform the staged rows of the partition's days into the core order tables."""
+    first, last = _window(context)
+    summary = conform_orders(hub.home(), first, last)
+    meta = to_metadata(summary)
+    for key, rows in (("orders", "orders"), ("order_lines", "order_lines"), ("returns", "returns")):
+        yield dg.MaterializeResult(
+            asset_key=["core", key], metadata={**meta, "dagster/row_count": summary[rows]}
+        )
+
+
+def _check(outcome: CheckOutcome) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=outcome.passed,
+        metadata={
+            "failing_rows": outcome.failing_rows,
+            "sample": dg.MetadataValue.json(outcome.sample),
+            **{k: v for k, v in outcome.details.items()},
+        },
+    )
+
+
+@dg.asset_check(asset=["core", "orders"], description="order_id is unique across every day.")
+def order_ids_unique(hub: HubHome) -> dg.AssetCheckResult:
+    """One row per order, whatever partitions were built."""
+    return _check(unique_key(Lake(hub.home()), "core.orders", ["order_id"]))
+
+
+@dg.asset_check(
+    asset=["core", "order_lines"],
+    blocking=True,
+    description="Every line's SKU is in core.products.",
+)
+def lines_have_known_skus(hub: HubHome) -> dg.AssetCheckResult:
+    """Unknown SKUs must have gone to quarantine, not into the lines."""
+    return _check(references(Lake(hub.home()), "core.order_lines", "sku", "core.products", "sku"))
+
+
+@dg.asset_check(
+    asset=["core", "order_lines"],
+    blocking=True,
+    description="Every line belongs to an order in core.orders.",
+)
+def lines_have_orders(hub: HubHome) -> dg.AssetCheckResult:
+    """No orphan lines."""
+    return _check(
+        references(Lake(hub.home()), "core.order_lines", "order_id", "core.orders", "order_id")
+    )
+
+
+defs = dg.Definitions(
+    assets=[pos_square_items, core_orders],
+    asset_checks=[order_ids_unique, lines_have_known_skus, lines_have_orders],
+)

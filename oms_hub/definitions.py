@@ -1,0 +1,16 @@
+"""The Dagster code location: assembles per-domain definitions, nothing else."""
+
+import dagster as dg
+
+from oms_hub.assets import automation, catalog, landing, orders, reports, warehouse
+from oms_hub.assets.resources import HubHome
+
+defs = dg.Definitions.merge(
+    landing.defs,
+    catalog.defs,
+    orders.defs,
+    reports.defs,
+    warehouse.defs,
+    automation.defs,
+    dg.Definitions(resources={"hub": HubHome()}),
+)

@@ -1,0 +1,1 @@
+"""Reports: marts computed from the core tables, and the files people open."""

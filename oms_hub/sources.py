@@ -1,0 +1,51 @@
+"""The registry of staged sources: which parser reads which landed files.
+
+Adding a source means adding its ``StagedSource`` entries here; the staging step, the
+load audit and the Dagster assets pick them up from this list.
+"""
+
+from __future__ import annotations
+
+from oms_hub.connectors.catalog import catalog_kind, parse_locations, parse_products
+from oms_hub.connectors.pos import parse_square_items
+from oms_hub.steps.staging import StagedSource
+
+
+def _is_square_items(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith(".csv") and "items" in name
+
+
+POS_SQUARE = StagedSource(
+    source="pos",
+    stream="square_items",
+    version=1,
+    accepts=_is_square_items,
+    parser=lambda payload, path: parse_square_items(payload, landed_file=path),
+)
+CATALOG_PRODUCTS = StagedSource(
+    source="catalog",
+    stream="products",
+    version=1,
+    accepts=lambda path: catalog_kind(path) == "products",
+    parser=lambda payload, path: parse_products(payload, landed_file=path),
+)
+CATALOG_LOCATIONS = StagedSource(
+    source="catalog",
+    stream="locations",
+    version=1,
+    accepts=lambda path: catalog_kind(path) == "locations",
+    parser=lambda payload, path: parse_locations(payload, landed_file=path),
+)
+
+STAGED_SOURCES: tuple[StagedSource, ...] = (CATALOG_PRODUCTS, CATALOG_LOCATIONS, POS_SQUARE)
+
+
+def recognized(source: str, path: str) -> bool:
+    """True when some stream of the source accepts the landed file."""
+    return any(s.source == source and s.accepts(path) for s in STAGED_SOURCES)
+
+
+def implemented_sources() -> set[str]:
+    """Sources that have at least one parser today."""
+    return {s.source for s in STAGED_SOURCES}

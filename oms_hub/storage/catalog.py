@@ -1,0 +1,122 @@
+"""The analysts' DuckDB catalog: views over the lake, rebuilt and swapped.
+
+``oms.duckdb`` holds no data, only views (one per contract table that has files in the
+lake) with table and column comments, plus ``ops.data_dictionary``. Publishing builds a
+complete new catalog in a temporary file and renames it over the old one. So:
+
+* an analyst holding ``duckdb -readonly warehouse/oms.duckdb`` open keeps reading the
+  old file (POSIX keeps an open inode alive) and is never blocked by a writer lock;
+* a new connection sees the new catalog; a killed publish leaves the old one;
+* writes are serialized by an exclusive file lock (and, in Dagster, by the
+  ``duckdb_catalog`` pool of size 1), so two publishes never race.
+
+Because the catalog is a pure function of the contracts and the lake, any asset may
+publish it after writing its tables; the result does not depend on who ran last.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from oms_hub.home import Home
+from oms_hub.quality.contracts import TABLES, TableContract
+from oms_hub.storage.lake import Lake
+
+SCHEMAS = ("core", "finance", "marts", "ops")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def catalog_lock(home: Home) -> Iterator[None]:
+    """Hold the exclusive lock that serializes every write of the catalog."""
+    home.state.mkdir(parents=True, exist_ok=True)
+    with (home.state / "catalog.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def view_sql(contract: TableContract, lake: Lake) -> list[str]:
+    """DDL for one table's view and its comments."""
+    name = contract.name
+    cols = ", ".join(f'"{c}"' for c, *_ in contract.columns())
+    statements = [
+        f"create or replace view {name} as select {cols} from read_parquet("
+        f"{_quote(lake.table_glob(name))}, union_by_name = true, hive_partitioning = false)",
+        f"comment on view {name} is {_quote(contract.description)}",
+    ]
+    statements += [
+        f'comment on column {name}."{c}" is {_quote(desc)}' for c, _, desc, _ in contract.columns()
+    ]
+    return statements
+
+
+def data_dictionary_frame() -> pl.DataFrame:
+    """One row per published column: what ``ops.data_dictionary`` and the docs show."""
+    rows = [
+        {
+            "table_name": t.name,
+            "column_name": c,
+            "type": str(dtype),
+            "nullable": nullable,
+            "description": desc,
+        }
+        for t in TABLES.values()
+        for c, dtype, desc, nullable in t.columns()
+    ]
+    return pl.DataFrame(rows)
+
+
+def publish_catalog(home: Home) -> list[str]:
+    """Rebuild ``oms.duckdb`` from the lake and swap it in; return the published tables."""
+    lake = Lake(home)
+    home.root.mkdir(parents=True, exist_ok=True)
+    published: list[str] = []
+    with catalog_lock(home):
+        tmp = home.root / f".oms.duckdb.{uuid.uuid4().hex}.tmp"
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                for schema in SCHEMAS:
+                    con.execute(f"create schema if not exists {schema}")
+                for contract in TABLES.values():
+                    if not lake.has_data(contract.name):
+                        continue
+                    for statement in view_sql(contract, lake):
+                        con.execute(statement)
+                    published.append(contract.name)
+                dictionary = data_dictionary_frame()  # noqa: F841 (read by DuckDB below)
+                con.execute("create table ops.data_dictionary as select * from dictionary")
+                con.execute(
+                    "comment on table ops.data_dictionary is "
+                    "'Every published column with its type and meaning.'"
+                )
+                for column, desc in [
+                    ("table_name", "Qualified table name (schema.table)."),
+                    ("column_name", "Column name."),
+                    ("type", "Type as written to Parquet (polars notation)."),
+                    ("nullable", "True when the column may be null."),
+                    ("description", "What the column means."),
+                ]:
+                    con.execute(f"comment on column ops.data_dictionary.{column} is {_quote(desc)}")
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, home.catalog)
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+    return published
