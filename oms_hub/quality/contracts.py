@@ -70,7 +70,7 @@ class Locations(Lineage):
     name: str = pa.Field(description="Display name; POS exports name the store by it.")
     kind: str = pa.Field(isin=["store", "warehouse"], description="'store' or 'warehouse'.")
     address: str = pa.Field(nullable=True, description="Street address.")
-    city: str = pa.Field(nullable=True, description="City.")
+    city: str = pa.Field(nullable=True, description="City the location is in.")
     region: str = pa.Field(nullable=True, description="State / province code.")
     postal_code: str = pa.Field(
         nullable=True, description="Postal code, as text (keeps leading zeros)."

@@ -31,6 +31,7 @@ from oms_hub.quality.contracts import TABLES, TableContract
 from oms_hub.storage.lake import Lake
 
 SCHEMAS = ("core", "finance", "marts", "ops")
+STORAGE_VERSION = "v1.0.0"
 
 
 def _quote(text: str) -> str:
@@ -88,7 +89,11 @@ def publish_catalog(home: Home) -> list[str]:
     with catalog_lock(home):
         tmp = home.root / f".oms.duckdb.{uuid.uuid4().hex}.tmp"
         try:
-            con = duckdb.connect(str(tmp))
+            # Old storage format on purpose: the `duckdb` CLI analysts install may be a
+            # release behind the Python package; views need nothing newer.
+            con = duckdb.connect(
+                str(tmp), config={"storage_compatibility_version": STORAGE_VERSION}
+            )
             try:
                 for schema in SCHEMAS:
                     con.execute(f"create schema if not exists {schema}")

@@ -158,9 +158,15 @@ class LandingManifest:
             folder = self.home.landing / source
             if not folder.is_dir():
                 continue
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                if path.name.startswith(".") or path.name.endswith(PARTIAL_SUFFIXES):
-                    continue
+            candidates = [
+                p
+                for p in folder.rglob("*")
+                if p.is_file()
+                and not p.name.startswith(".")
+                and not p.name.endswith(PARTIAL_SUFFIXES)
+            ]
+            # Oldest first, so when two new files share bytes the earlier one is the original.
+            for path in sorted(candidates, key=lambda p: (p.stat().st_mtime_ns, p.as_posix())):
                 before = known.get(path.relative_to(self.home.landing).as_posix())
                 after = self.register(path)
                 if before is None or before.sha256 != after.sha256:

@@ -1,0 +1,60 @@
+# oms-hub: everything a fresh machine needs is reachable from `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export OMS_HUB_HOME ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+export GX_ANALYTICS_ENABLED := false
+
+ORDERS ?= 20000
+DAYS ?= 30
+SEED ?= 7
+
+.PHONY: help setup demo test test-all lint format dagster bench docs clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(BIN)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (3.11+)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed  ## create .venv and install oms-hub with its dependencies
+
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.yaml $@
+
+demo: setup $(DAGSTER_HOME)/dagster.yaml  ## build a sample world and run the whole pipeline into ./warehouse
+	$(BIN)/oms-hub demo --orders $(ORDERS) --days $(DAYS) --seed $(SEED)
+
+test: setup  ## the default test suite (what CI runs)
+	$(BIN)/pytest -q
+
+test-all: setup  ## every test, slow ones included
+	$(BIN)/pytest -q -m ''
+
+lint: setup  ## ruff lint + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+dagster: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -w workspace.yaml
+
+bench: setup  ## POS pipeline benchmark (LINES=1000000 by default)
+	$(BIN)/python benchmarks/pipeline_bench.py --lines $${LINES:-1000000}
+
+docs: setup  ## regenerate docs/data-dictionary.md from the contracts
+	$(BIN)/oms-hub docs --out docs/data-dictionary.md
+
+clean:  ## remove the generated warehouse (keeps .venv)
+	rm -rf warehouse/landing warehouse/lake warehouse/state warehouse/truth warehouse/reports \
+	       warehouse/outbox warehouse/oms.duckdb $(DAGSTER_HOME)

@@ -1,0 +1,287 @@
+"""``oms-hub``: the command line.
+
+Every command has ``--help``; long work prints progress to stderr; an error is one line
+on stderr and a non-zero exit code (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """An error the user can fix; printed as one line."""
+
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _progress(step: str, done: int, total: int) -> None:
+    if total and (done == total or done % max(1, total // 10) == 0):
+        _say(f"{step}: {done}/{total}")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _home(args: argparse.Namespace):
+    from oms_hub.home import Home
+
+    return Home.from_env(args.home)
+
+
+def _add_home(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home", metavar="DIR", help="hub home folder (default: $OMS_HUB_HOME or ./warehouse)"
+    )
+
+
+def _add_world(parser: argparse.ArgumentParser, orders: int) -> None:
+    parser.add_argument(
+        "--orders",
+        type=_positive_int,
+        default=orders,
+        help=f"orders to generate over all days (default {orders:,}; ~2.5 lines each)",
+    )
+    parser.add_argument("--days", type=_positive_int, default=30, help="trading days (default 30)")
+    parser.add_argument("--seed", type=int, default=7, help="world seed (default 7)")
+    parser.add_argument(
+        "--start",
+        type=_date,
+        default=dt.date(2026, 10, 1),
+        help="first trading day, YYYY-MM-DD (default 2026-10-01)",
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write the sample world into landing/ with its ground truth beside it."""
+    from oms_hub.world import WorldConflictError, generate_world
+
+    home = _home(args)
+    _say(f"generating {args.orders:,} orders over {args.days} days into {home.landing}")
+    started = time.perf_counter()
+    try:
+        summary = generate_world(
+            home.root,
+            orders=args.orders,
+            days=args.days,
+            seed=args.seed,
+            start=args.start,
+            progress=_progress,
+        )
+    except WorldConflictError as error:
+        raise CliError(f"{error} (use another --home, or delete {home.landing})") from None
+    seconds = time.perf_counter() - started
+    print(
+        f"sample world: {summary.orders:,} orders, {summary.order_lines:,} order lines, "
+        f"{summary.refund_lines:,} refund lines, {summary.products:,} products, "
+        f"{summary.locations} locations, {summary.files_written} files "
+        f"in {seconds:.1f}s ({summary.order_lines / max(seconds, 1e-9):,.0f} lines/s)"
+    )
+    print(f"landing: {summary.landing}")
+    print(f"truth:   {summary.truth}  (for scoring; never loaded into the warehouse)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Materialize the pipeline over what is landed."""
+    from oms_hub.pipeline import PipelineError, run_pipeline
+
+    home = _home(args)
+    if not home.landing.is_dir():
+        raise CliError(
+            f"nothing landed: {home.landing} does not exist "
+            "(run `oms-hub generate` or drop files into landing/<source>/)"
+        )
+    try:
+        report = run_pipeline(home, select=args.select, first=args.first, last=args.last, say=_say)
+    except PipelineError as error:
+        raise CliError(str(error)) from None
+    _print_run(report)
+    failed = [name for name, ok in report.checks.items() if not ok]
+    if failed:
+        print(f"FAILED checks: {', '.join(failed)}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+def _print_run(report) -> None:
+    if report.days:
+        print(f"days built: {report.days[0]} .. {report.days[1]}")
+    for phase, seconds in report.seconds.items():
+        print(f"{phase}: {seconds:.1f}s")
+    passed = sum(report.checks.values())
+    print(f"asset checks: {passed}/{len(report.checks)} passed")
+
+
+def _summary(home) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(home.catalog), read_only=True)
+    try:
+        tables = con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() "
+            "where not internal and schema_name in ('core','finance','marts','ops') order by 1"
+        ).fetchall()
+        print("\nwarehouse tables:")
+        for (name,) in tables:
+            rows = con.execute(f"select count(*) from {name}").fetchone()[0]
+            print(f"  {name:<36} {rows:>12,} rows")
+        sales = con.execute(
+            "select channel, sum(orders), sum(net_sales) from marts.rpt_channel_sales_daily "
+            "group by 1 order by 1"
+        ).fetchall()
+        for channel, orders, net in sales:
+            print(f"  net sales {channel}: {net:,} over {orders:,} orders")
+        quarantined = con.execute(
+            "select action, error_code, count(*) from ops.quarantine group by all order by 3 desc"
+        ).fetchall()
+        print("quarantine: " + (", ".join(f"{c} {n} ({a})" for a, c, n in quarantined) or "empty"))
+    finally:
+        con.close()
+    print("\nreports:")
+    for path in sorted(home.reports.glob("*")):
+        print(f"  {path}")
+    print("\nlook at it:")
+    print(f'  duckdb -readonly {home.catalog} "select * from marts.rpt_channel_sales_daily"')
+    print("  select * from ops.data_dictionary;   -- what every column means")
+    print(
+        "  make dagster   # the Dagster UI (dagster dev -w workspace.yaml) on http://127.0.0.1:3000"
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Generate a sample world (if none is landed), run everything, print what was built."""
+    home = _home(args)
+    if (home.truth / "world.json").exists():
+        _say(f"a sample world is already landed in {home.landing}; reusing it")
+    else:
+        cmd_generate(args)
+    args.select, args.first, args.last = None, None, None
+    code = cmd_run(args)
+    _summary(home)
+    return code
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Write the data dictionary (Markdown) generated from the table contracts."""
+    from oms_hub.quality.dictionary import render_markdown
+
+    target = Path(args.out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_markdown(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="oms-hub",
+        description="Omnichannel order-management hub: land, parse, conform, decide, publish.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "demo", help="build a sample world and run the whole pipeline", description=cmd_demo.__doc__
+    )
+    _add_home(p)
+    _add_world(p, orders=20_000)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "generate",
+        help="write the sample world into landing/ (with truth)",
+        description=cmd_generate.__doc__,
+    )
+    _add_home(p)
+    _add_world(p, orders=20_000)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser(
+        "run", help="materialize the pipeline over what is landed", description=cmd_run.__doc__
+    )
+    _add_home(p)
+    p.add_argument(
+        "--select",
+        metavar="SELECTION",
+        help="Dagster asset selection, e.g. 'group:reports' or 'key:core/*' (default: all)",
+    )
+    p.add_argument(
+        "--from",
+        dest="first",
+        type=_date,
+        metavar="DAY",
+        help="first UTC day to rebuild (default: first staged day)",
+    )
+    p.add_argument(
+        "--to",
+        dest="last",
+        type=_date,
+        metavar="DAY",
+        help="last UTC day to rebuild (default: last staged day)",
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "docs",
+        help="write the data dictionary from the table contracts",
+        description=cmd_docs.__doc__,
+    )
+    p.add_argument("--out", default="docs/data-dictionary.md", help="target file")
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``oms-hub`` console script."""
+    warnings.filterwarnings("ignore")  # Dagster beta/preview notices are not for end users
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as error:
+        print(f"oms-hub: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("oms-hub: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(
+            f"oms-hub: error: {type(error).__name__}: {error} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

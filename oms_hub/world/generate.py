@@ -1,0 +1,203 @@
+"""``generate_world``: the seeded sample world, written to a hub home folder."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from oms_hub.world import model
+from oms_hub.world.files import write_csv
+from oms_hub.world.places import LOCATIONS, STORES
+from oms_hub.world.pos_square import SOURCE as POS_SOURCE
+from oms_hub.world.pos_square import SquarePosWriter
+from oms_hub.world.truth import TruthBook
+
+#: Bump when the same arguments would produce different files.
+GENERATOR_VERSION = 1
+CATALOG_SOURCE = "catalog"
+CATALOG_FILES = ("products.csv", "locations.csv")
+
+Progress = Callable[[str, int, int], None]
+
+
+class WorldConflictError(ValueError):
+    """The landing folder already holds files that this world would not write."""
+
+
+@dataclass(frozen=True)
+class WorldSummary:
+    """What :func:`generate_world` wrote.
+
+    ``orders`` are POS transactions, ``order_lines`` the sale rows written (injected rows
+    included), ``refund_lines`` the refund rows written, ``customers`` the distinct people
+    behind the customer ids that appear in the files, ``files_written`` the files written
+    to ``landing/`` (the duplicate re-export included; truth files not counted).
+    """
+
+    orders: int
+    order_lines: int
+    refund_lines: int
+    products: int
+    locations: int
+    customers: int
+    customer_ids: int
+    files_written: int
+    injected: dict[str, int] = field(hash=False)
+    landing: Path
+    truth: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-friendly values (paths as strings)."""
+        out = asdict(self)
+        out["landing"] = str(self.landing)
+        out["truth"] = str(self.truth)
+        out["injected"] = dict(self.injected)
+        return out
+
+
+def locations_frame() -> pl.DataFrame:
+    """``locations.csv`` as written to ``landing/catalog/``."""
+    return pl.DataFrame(
+        {
+            "location_id": [loc.location_id for loc in LOCATIONS],
+            "name": [loc.name for loc in LOCATIONS],
+            "kind": [loc.kind for loc in LOCATIONS],
+            "address": [loc.address for loc in LOCATIONS],
+            "city": [loc.city for loc in LOCATIONS],
+            "region": [loc.region for loc in LOCATIONS],
+            "postal_code": [loc.postal_code for loc in LOCATIONS],
+            "country": [loc.country for loc in LOCATIONS],
+            "lat": [f"{loc.lat:.4f}" for loc in LOCATIONS],
+            "lon": [f"{loc.lon:.4f}" for loc in LOCATIONS],
+            "time_zone": [loc.time_zone for loc in LOCATIONS],
+            "currency": [loc.currency for loc in LOCATIONS],
+            "ships_online": [loc.ships_online for loc in LOCATIONS],
+        }
+    )
+
+
+def _check_landing(landing: Path, planned: dict[str, list[str]]) -> None:
+    """Refuse to mix two worlds: existing files must all be ones this world rewrites."""
+    for source, names in planned.items():
+        folder = landing / source
+        if not folder.is_dir():
+            continue
+        allowed = set(names)
+        stray = sorted(
+            p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+        )
+        stray = [name for name in stray if name not in allowed]
+        if stray:
+            raise WorldConflictError(
+                f"{folder} already holds {len(stray)} file(s) this world would not write "
+                f"(e.g. {stray[0]}); generate into an empty home"
+            )
+
+
+def generate_world(
+    home: Path,
+    *,
+    orders: int = 20_000,
+    days: int = 30,
+    seed: int = 7,
+    start: datetime.date = datetime.date(2026, 10, 1),
+    progress: Progress | None = None,
+) -> WorldSummary:
+    """Generate the seeded sample world into ``home/landing/`` with truth in ``home/truth/``.
+
+    Same arguments give byte-identical files. Work streams day by day, so memory stays
+    flat whatever ``orders`` is.
+
+    Parameters
+    ----------
+    home
+        The hub home folder (``OMS_HUB_HOME``).
+    orders
+        Total orders (POS transactions) over all days; about 2.5 lines each.
+    days
+        Number of trading days, starting at ``start``.
+    seed
+        World seed.
+    start
+        First trading day (store-local calendar).
+    progress
+        Called as ``progress(step, done, total)`` while work advances.
+
+    Examples
+    --------
+    >>> summary = generate_world(Path("/tmp/world"), orders=1_000, days=3)  # doctest: +SKIP
+    >>> summary.files_written  # doctest: +SKIP
+    39
+    """
+    if isinstance(orders, bool) or not isinstance(orders, int) or orders < 0:
+        raise ValueError(f"orders must be a non-negative integer, got {orders!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"days must be a positive integer, got {days!r}")
+    if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
+        raise ValueError(f"start must be a date, got {start!r}")
+    report = progress or (lambda _step, _done, _total: None)
+
+    home = Path(home)
+    landing, truth_dir = home / "landing", home / "truth"
+    per_day = model.orders_per_day(seed, orders, days, start)
+    n_products = model.product_count(orders)
+    expected_daily_units = orders * 2.55 * 1.68 / days
+    catalog = model.build_catalog(seed, n_products, expected_daily_units)
+    people = model.build_people(seed, model.person_count(orders))
+    pos = SquarePosWriter(
+        landing=landing,
+        seed=seed,
+        start=start,
+        orders_per_day=per_day,
+        catalog=catalog,
+        people=people,
+        force_every_kind=orders >= 1_000,
+    )
+    _check_landing(landing, {CATALOG_SOURCE: list(CATALOG_FILES), POS_SOURCE: pos.file_names()})
+
+    report("catalog", 0, 1)
+    catalog_dir = landing / CATALOG_SOURCE
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    write_csv(catalog.csv_frame(), catalog_dir / "products.csv")
+    write_csv(locations_frame(), catalog_dir / "locations.csv")
+    report("catalog", 1, 1)
+
+    truth = TruthBook()
+    (landing / POS_SOURCE).mkdir(parents=True, exist_ok=True)
+    for d in range(days):
+        pos.write_day(d, truth)
+        report("pos", d + 1, days)
+    customers = pos.finish(truth)
+
+    stats = pos.stats
+    summary = WorldSummary(
+        orders=stats.orders,
+        order_lines=stats.sale_lines,
+        refund_lines=stats.refund_lines,
+        products=n_products,
+        locations=len(LOCATIONS),
+        customers=customers,
+        customer_ids=truth.identities().height,
+        files_written=len(CATALOG_FILES) + len(stats.files),
+        injected=dict(stats.injected),
+        landing=landing,
+        truth=truth_dir,
+    )
+    report("truth", 0, 1)
+    world = {
+        "generator": {"name": "oms_hub.world", "version": GENERATOR_VERSION},
+        "arguments": {"orders": orders, "days": days, "seed": seed, "start": start},
+        "summary": {k: v for k, v in summary.as_dict().items() if k not in ("landing", "truth")},
+        "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},
+        "store_tax_rates_pct": {
+            s.location_id: f"{s.tax_rate_milli_pct / 1000:.3f}" for s in STORES
+        },
+    }
+    truth.write(truth_dir, world)
+    report("truth", 1, 1)
+    return summary

@@ -1,0 +1,76 @@
+"""Contracts are the single definition of every table: typed, documented, enforced."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandera.errors
+import polars as pl
+import pytest
+
+from oms_hub.quality.contracts import TABLES, contract
+from oms_hub.quality.dictionary import render_markdown
+
+MONEY = {
+    "total",
+    "unit_price",
+    "line_total",
+    "refund_amount",
+    "amount",
+    "debit",
+    "credit",
+    "gross_amount",
+    "discount_amount",
+    "tax_amount",
+    "gross_sales",
+    "net_sales",
+    "returns",
+    "discounts",
+    "tax",
+    "cost",
+    "price",
+    "tax_refund",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_column_is_documented_and_money_is_decimal(name: str) -> None:
+    for column, dtype, description, _ in TABLES[name].columns():
+        assert len(description) > 10, f"{name}.{column} needs a description"
+        if column in MONEY:
+            assert isinstance(dtype, pl.Decimal), f"{name}.{column} is money but {dtype}"
+        if isinstance(dtype, pl.Datetime):
+            assert dtype.time_zone == "UTC", f"{name}.{column} is not UTC"
+
+
+def test_float_money_is_rejected() -> None:
+    frame = contract("core.products").empty().with_columns(pl.col("price").cast(pl.Float64))
+    with pytest.raises(pandera.errors.SchemaError):
+        contract("core.products").model.validate(frame)
+
+
+def test_conform_rejects_out_of_domain_values() -> None:
+    row = {c: None for c in contract("core.returns").polars_schema()}
+    row.update(
+        return_id="r",
+        order_id="o",
+        channel="carrier pigeon",
+        sku="s",
+        quantity=1,
+        condition="unknown",
+        refund_amount=Decimal("1.00"),
+        tax_refund=Decimal("0.00"),
+        currency="USD",
+        source="pos",
+        landed_file="f",
+        locator="row 1",
+    )
+    frame = pl.DataFrame([row], schema=contract("core.returns").polars_schema(), strict=False)
+    with pytest.raises(pandera.errors.SchemaError, match="channel"):
+        contract("core.returns").conform(frame)
+
+
+def test_committed_data_dictionary_is_current() -> None:
+    committed = (Path(__file__).parents[2] / "docs" / "data-dictionary.md").read_text()
+    assert committed == render_markdown(), "run `make docs` and commit docs/data-dictionary.md"
