@@ -55,43 +55,48 @@ def conform_orders(
 ) -> dict[str, Any]:
     """Rebuild the core order tables for the UTC days ``first``..``last`` (inclusive).
 
-    Every day in the range is rewritten, so a day whose rows moved or vanished ends up
-    empty rather than stale.
+    Works one day at a time, so memory is bounded by a day's volume however long the
+    range. Every day in the range is rewritten, so a day whose rows moved or vanished
+    ends up empty rather than stale.
     """
     started = time.perf_counter()
     lake = Lake(home)
     days = days_between(first, last)
-    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    end = start + timedelta(days=len(days))
     rows = staged_rows(home, POS_SQUARE)
-    if rows is None:
-        staged = pl.DataFrame(schema=POS_STAGED_SCHEMA)
-    else:
-        window = rows.filter((pl.col("event_at") >= start) & (pl.col("event_at") < end))
-        staged = mark_latest(window, file_order(home)).filter(pl.col("is_latest")).collect()
-    result = conform_pos(staged, _table(lake, "core.products"), _table(lake, "core.locations"))
-    counts: dict[str, int] = {}
-    frames = {
-        "core.orders": result.orders,
-        "core.order_lines": result.order_lines,
-        "core.returns": result.returns,
-    }
-    for n, (table, column) in enumerate(ORDER_TABLES.items(), start=1):
-        written = lake.write_days(table, frames[table], day_of=pl.col(column).dt.date(), days=days)
-        counts[table] = sum(written.values())
-        progress(f"wrote {table}", n, len(ORDER_TABLES))
-    day_of_row = staged.select("landed_file", "locator", _day=pl.col("event_at").dt.date())
-    rejects = result.quarantine.join(day_of_row, on=["landed_file", "locator"], how="left")
-    for day in days:
-        part = rejects.filter(pl.col("_day") == day).drop("_day")
-        lake.write_part("ops.quarantine", f"conform/pos/day={day.isoformat()}", part)
+    products, locations = _table(lake, "core.products"), _table(lake, "core.locations")
+    order = file_order(home).collect().lazy()
+    counts = dict.fromkeys(ORDER_TABLES, 0)
+    rejected = 0
+    for n, day in enumerate(days, start=1):
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if rows is None:
+            staged = pl.DataFrame(schema=POS_STAGED_SCHEMA)
+        else:
+            window = rows.filter(
+                (pl.col("event_at") >= start) & (pl.col("event_at") < start + timedelta(days=1))
+            )
+            staged = mark_latest(window, order).filter(pl.col("is_latest")).collect()
+        result = conform_pos(staged, products, locations)
+        frames = {
+            "core.orders": result.orders,
+            "core.order_lines": result.order_lines,
+            "core.returns": result.returns,
+        }
+        for table, column in ORDER_TABLES.items():
+            written = lake.write_days(
+                table, frames[table], day_of=pl.col(column).dt.date(), days=[day]
+            )
+            counts[table] += written[day]
+        lake.write_part("ops.quarantine", f"conform/pos/day={day.isoformat()}", result.quarantine)
+        rejected += result.quarantine.height
+        progress(f"conformed {day}", n, len(days))
     elapsed = time.perf_counter() - started
     return {
         "days": len(days),
         "orders": counts["core.orders"],
         "order_lines": counts["core.order_lines"],
         "returns": counts["core.returns"],
-        "rejected": result.quarantine.height,
+        "rejected": rejected,
         "seconds": round(elapsed, 3),
         "lines_per_second": round(counts["core.order_lines"] / elapsed) if elapsed else 0,
     }

@@ -11,8 +11,10 @@ it held, which ``ops.load_audit`` balances against what was loaded.
 from __future__ import annotations
 
 import glob
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,52 +108,66 @@ def _file_failure(file: LandedFile, error: Exception) -> ParseResult:
     )
 
 
-def stage_new_files(
-    home: Home, spec: StagedSource, progress: Progress = no_progress
-) -> dict[str, Any]:
-    """Parse the source's landed files that have no staged output yet."""
+def _stage_one(home: Home, spec: StagedSource, file: LandedFile) -> dict[str, int]:
+    """Parse one file and write its staged rows, quarantine and (last) its parse log."""
     lake = Lake(home)
-    manifest = LandingManifest(home)
-    files = [f for f in manifest.files(spec.source) if not f.is_duplicate and spec.accepts(f.path)]
-    rows_dir = spec.rows_dir(lake)
+    try:
+        result = spec.parser((home.landing / file.path).read_bytes(), file.path)
+    except (CsvHeaderError, pl.exceptions.PolarsError, UnicodeError) as error:
+        result = _file_failure(file, error)
+    if result.staged.width:
+        write_parquet_atomic(result.staged, spec.rows_dir(lake) / f"{file.sha256}.parquet")
+    lake.write_part(
+        "ops.quarantine",
+        f"parse/{spec.folder}/{file.sha256}",
+        contract("ops.quarantine").conform(result.quarantine),
+    )
+    counts = {
+        "records": result.records,
+        "staged": result.staged.height,
+        "rejected": result.rejected,
+        "flagged": result.quarantine.height - result.rejected,
+    }
+    log = pl.DataFrame(
+        [
+            {
+                "source": spec.source,
+                "landed_file": file.path,
+                "sha256": file.sha256,
+                "parser": f"v{spec.version}",
+                **counts,
+            }
+        ],
+        schema=PARSE_LOG_SCHEMA,
+    )
+    # The log is written last: its presence means the file is fully staged.
+    write_parquet_atomic(log, _log_path(lake, spec, file.sha256))
+    return counts
+
+
+def stage_new_files(
+    home: Home, spec: StagedSource, progress: Progress = no_progress, *, workers: int | None = None
+) -> dict[str, Any]:
+    """Parse the source's landed files that have no staged output yet.
+
+    Files are independent, so they are parsed on a small thread pool (polars releases the
+    GIL while it works); each file's outputs are written by the thread that parsed it.
+    """
+    lake = Lake(home)
+    files = [
+        f
+        for f in LandingManifest(home).files(spec.source)
+        if not f.is_duplicate and spec.accepts(f.path)
+    ]
     todo = [f for f in files if not _log_path(lake, spec, f.sha256).exists()]
     started = time.perf_counter()
     totals = {"records": 0, "staged": 0, "rejected": 0, "flagged": 0}
-    for n, file in enumerate(todo, start=1):
-        try:
-            result = spec.parser((home.landing / file.path).read_bytes(), file.path)
-        except (CsvHeaderError, pl.exceptions.PolarsError, UnicodeError) as error:
-            result = _file_failure(file, error)
-        if result.staged.width:
-            write_parquet_atomic(result.staged, Path(rows_dir) / f"{file.sha256}.parquet")
-        lake.write_part(
-            "ops.quarantine",
-            f"parse/{spec.folder}/{file.sha256}",
-            contract("ops.quarantine").conform(result.quarantine),
-        )
-        flagged = result.quarantine.height - result.rejected
-        log = pl.DataFrame(
-            [
-                {
-                    "source": spec.source,
-                    "landed_file": file.path,
-                    "sha256": file.sha256,
-                    "parser": f"v{spec.version}",
-                    "records": result.records,
-                    "staged": result.staged.height,
-                    "rejected": result.rejected,
-                    "flagged": flagged,
-                }
-            ],
-            schema=PARSE_LOG_SCHEMA,
-        )
-        # The log is written last: its presence means the file is fully staged.
-        write_parquet_atomic(log, _log_path(lake, spec, file.sha256))
-        for key in ("records", "rejected"):
-            totals[key] += getattr(result, key)
-        totals["staged"] += result.staged.height
-        totals["flagged"] += flagged
-        progress(f"parsed {file.path}", n, len(todo))
+    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(_stage_one, home, spec, f) for f in todo]
+        for n, (file, future) in enumerate(zip(todo, futures, strict=True), start=1):
+            for key, value in future.result().items():
+                totals[key] += value
+            progress(f"parsed {file.path}", n, len(todo))
     elapsed = time.perf_counter() - started
     return {
         "source": spec.source,
