@@ -121,7 +121,7 @@ def run_pipeline(
     day that staged data falls on.
     """
     report = RunReport()
-    wanted = dg.AssetSelection.from_string(select) if select else dg.AssetSelection.all()
+    wanted = _selection(select)
     say("ingest: scanning landing/, parsing new files")
     _materialize("ingest", wanted & INGEST, home, report)
     days = staged_days(home)
@@ -148,6 +148,24 @@ def run_pipeline(
         },
     )
     return report
+
+
+def _selection(select: str | None) -> dg.AssetSelection:
+    """Parse a selection string; one that is invalid or matches nothing is an error."""
+    if not select:
+        return dg.AssetSelection.all()
+    from oms_hub.definitions import defs
+
+    try:
+        selection = dg.AssetSelection.from_string(select)
+        matched = selection.resolve(defs.resolve_asset_graph())
+    except Exception as error:  # Dagster raises several types for bad syntax
+        raise PipelineError(f"invalid --select {select!r}: {error}") from None
+    if not matched:
+        raise PipelineError(
+            f"--select {select!r} matches no asset (try 'group:reports' or 'key:core/*')"
+        )
+    return selection
 
 
 def _partitioned() -> dg.AssetSelection:

@@ -87,3 +87,14 @@ def test_duckdb_cli_reads_the_catalog(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "0" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("select", "message"), [("key:nope/*", "matches no asset"), ("bad syntax ((", "invalid --select")]
+)
+def test_bad_selection_is_one_clear_line(built_home, select: str, message: str, capsys) -> None:
+    code = main(["run", "--home", str(built_home.root), "--select", select])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert message in err[-1]
+    assert err[-1].startswith("oms-hub: error:")

@@ -10,6 +10,7 @@ import html
 import os
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -82,11 +83,12 @@ def line_chart_svg(
             f'<text x="{pad_l - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
             f'font-size="11">{v:,.0f}</text>'
         )
-    step = max(1, len(xs) // 8)
+    step = max(1, -(-len(xs) // 8))  # at most ~8 labels, never overlapping
     for i in range(0, len(xs), step):
+        label = xs[i].strftime("%b %d") if hasattr(xs[i], "strftime") else str(xs[i])
         parts.append(
             f'<text x="{px(i):.1f}" y="{height - 18}" text-anchor="middle" '
-            f'font-size="11">{xs[i]}</text>'
+            f'font-size="11">{html.escape(label)}</text>'
         )
     index = {d: i for i, d in enumerate(xs)}
     for n, (name, group) in enumerate(data.group_by(series, maintain_order=True)):
@@ -106,12 +108,23 @@ def line_chart_svg(
     return "".join(parts)
 
 
+def _cell(value: object) -> str:
+    """Readable cell text: thousands separators, money with two decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def html_table(frame: pl.DataFrame, *, max_rows: int = 500) -> str:
     """An HTML table of (the first ``max_rows`` of) a frame."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
     body = []
     for row in frame.head(max_rows).iter_rows():  # bounded: at most max_rows rows
-        cells = "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
+        cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row)
         body.append(f"<tr>{cells}</tr>")
     more = (
         f"<p>{frame.height - max_rows} more rows in the spreadsheet.</p>"

@@ -51,6 +51,14 @@ def write_channel_sales_files(home: Home) -> list[Path]:
         title="Channel sales, daily",
         sections=[
             (
+                "About these figures",
+                f"<p>{full.height} rows from <code>marts.rpt_channel_sales_daily</code>, "
+                f"{full['day'].min()} to {full['day'].max()}. Days are UTC calendar days (a late "
+                "evening sale on the US west coast counts on the next day). Net sales = gross "
+                "sales &minus; discounts &minus; returns, before tax; returns count on the day "
+                "of the refund.</p>",
+            ),
+            (
                 "Net sales per day",
                 line_chart_svg(
                     full,
