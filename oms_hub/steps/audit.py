@@ -32,19 +32,21 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     """Balance every parsed file's records against where they ended up."""
     lake = Lake(home)
     logs = parse_logs(home, list(STAGED_SOURCES))
-    loaded_rows = [
-        lake.scan(t).select("landed_file", "locator") for t in RECORD_TABLES if lake.has_data(t)
-    ]
-    empty = pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})
-    loaded = pl.concat(loaded_rows or [empty]).unique()
+    # Counted per table, not de-duplicated: a record loaded twice must show, not hide.
+    loaded = (
+        pl.concat(
+            [_per_file(lake.scan(t), "loaded") for t in RECORD_TABLES if lake.has_data(t)]
+            or [pl.LazyFrame(schema={"landed_file": pl.String, "loaded": pl.Int64})]
+        )
+        .group_by("landed_file")
+        .agg(pl.col("loaded").sum())
+    )
     quarantine = (
         lake.scan("ops.quarantine")
         if lake.has_data("ops.quarantine")
         else contract("ops.quarantine").empty().lazy()
     )
-    rejected = (
-        quarantine.filter(pl.col("action") == "rejected").select("landed_file", "locator").unique()
-    )
+    rejected = quarantine.filter(pl.col("action") == "rejected")
 
     order = file_order(home)
     superseded_parts, pending_parts = [], []
@@ -52,21 +54,22 @@ def build_load_audit(home: Home) -> dict[str, Any]:
         rows = staged_rows(home, spec)
         if rows is None:
             continue
-        marked = mark_latest(rows, order)
+        has_day = "event_at" in rows.collect_schema()
+        # Only the columns the accounting needs, so memory stays small at 10M rows.
+        keep = ["landed_file", "locator", "version_key", *(["event_at"] if has_day else [])]
+        marked = mark_latest(rows.select(keep), order)
         superseded_parts.append(marked.filter(~pl.col("is_latest")).select("landed_file"))
-        if "event_at" in rows.collect_schema():
-            # Winning rows neither loaded nor rejected: their day was not built yet.
+        if has_day:
+            # Winning rows of days never built: neither loaded nor conformed yet.
             pending_parts.append(
                 marked.filter(pl.col("is_latest"))
-                .join(loaded, on=["landed_file", "locator"], how="anti")
-                .join(rejected, on=["landed_file", "locator"], how="anti")
                 .filter(~pl.col("event_at").dt.date().is_in(_built_days(lake)))
                 .select("landed_file")
             )
     none = pl.LazyFrame(schema={"landed_file": pl.String})
     audit = (
         logs.lazy()
-        .join(_per_file(loaded, "loaded"), on="landed_file", how="left")
+        .join(loaded, on="landed_file", how="left")
         .join(_per_file(rejected, "quarantined"), on="landed_file", how="left")
         .join(
             _per_file(pl.concat(superseded_parts or [none]), "superseded"),
