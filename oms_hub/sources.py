@@ -1,13 +1,16 @@
-"""The registry of staged sources: which parser reads which landed files.
+"""The registries: which parser reads which landed files, and which sources make orders.
 
-Adding a source means adding its ``StagedSource`` entries here; the staging step, the
-load audit and the Dagster assets pick them up from this list.
+Adding a source means adding its ``StagedSource`` entries (parsing) and, for a sales
+channel, its ``OrderSource`` (conform) here; the staging and conform steps, the load
+audit and the Dagster assets pick them up from these lists.
 """
 
 from __future__ import annotations
 
 from oms_hub.connectors.catalog import catalog_kind, parse_locations, parse_products
 from oms_hub.connectors.pos import parse_square_items
+from oms_hub.orders.pos_source import POS_ORDERS
+from oms_hub.orders.source import OrderSource
 from oms_hub.steps.staging import StagedSource
 
 
@@ -39,6 +42,12 @@ CATALOG_LOCATIONS = StagedSource(
 )
 
 STAGED_SOURCES: tuple[StagedSource, ...] = (CATALOG_PRODUCTS, CATALOG_LOCATIONS, POS_SQUARE)
+
+#: Channels whose staged rows become core orders, lines and returns.
+ORDER_SOURCES: tuple[OrderSource, ...] = (POS_ORDERS,)
+
+#: Staged streams by ``<source>/<stream>`` name.
+STREAMS: dict[str, StagedSource] = {s.folder: s for s in STAGED_SOURCES}
 
 
 def recognized(source: str, path: str) -> bool:

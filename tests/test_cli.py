@@ -90,7 +90,8 @@ def test_duckdb_cli_reads_the_catalog(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("select", "message"), [("key:nope/*", "matches no asset"), ("bad syntax ((", "invalid --select")]
+    ("select", "message"),
+    [("key:nope/*", "matches no asset"), ("bad syntax ((", "invalid --select")],
 )
 def test_bad_selection_is_one_clear_line(built_home, select: str, message: str, capsys) -> None:
     code = main(["run", "--home", str(built_home.root), "--select", select])

@@ -10,7 +10,7 @@ def render_markdown() -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from `oms_hub/quality/contracts.py` by `oms-hub docs`; do not edit by hand.",
+        "Generated from `oms_hub/quality/contracts/` by `oms-hub docs`; do not edit by hand.",
         "The same descriptions are on every column in `oms.duckdb` (`COMMENT ON`) and in",
         "`select * from ops.data_dictionary`.",
         "",

@@ -1,8 +1,14 @@
 """Step: ops.load_audit, the proof that no landed record was lost.
 
-For every parsed file: records = loaded + quarantined + superseded + pending, where
-*pending* are winning rows of days whose partitions were never built. Anything left
-over is ``unaccounted`` and fails the asset check.
+For every parsed file: records = loaded + quarantined + superseded + pending.
+
+* loaded: distinct record locators of the file found in the core tables;
+* quarantined: its rejected records in ops.quarantine;
+* superseded: its records whose version key was landed again in a later file;
+* pending: only for a file with records on a day whose partitions were never built,
+  the records not accounted for otherwise (they will be once the day is built).
+
+Anything left over is ``unaccounted`` and fails the blocking asset check.
 """
 
 from __future__ import annotations
@@ -17,14 +23,17 @@ from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import STAGED_SOURCES
 from oms_hub.steps.catalog import file_order
+from oms_hub.steps.orders import file_days
 from oms_hub.steps.staging import parse_logs, staged_rows
 from oms_hub.storage.lake import Lake
 
-#: Core tables whose rows are loaded records (orders are derived from their lines).
+#: Core tables whose rows carry loaded records (orders are derived from their lines).
 RECORD_TABLES = ("core.order_lines", "core.returns", "core.products", "core.locations")
 
+_NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})
 
-def _per_file(frame: pl.LazyFrame, name: str) -> pl.LazyFrame:
+
+def _count(frame: pl.LazyFrame, name: str) -> pl.LazyFrame:
     return frame.group_by("landed_file").agg(pl.len().cast(pl.Int64).alias(name))
 
 
@@ -32,72 +41,61 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     """Balance every parsed file's records against where they ended up."""
     lake = Lake(home)
     logs = parse_logs(home, list(STAGED_SOURCES))
-    # Counted per table, not de-duplicated: a record loaded twice must show, not hide.
     loaded = (
         pl.concat(
-            [_per_file(lake.scan(t), "loaded") for t in RECORD_TABLES if lake.has_data(t)]
-            or [pl.LazyFrame(schema={"landed_file": pl.String, "loaded": pl.Int64})]
+            [
+                lake.scan(t).select("landed_file", "locator")
+                for t in RECORD_TABLES
+                if lake.has_data(t)
+            ]
+            or [pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})]
         )
         .group_by("landed_file")
-        .agg(pl.col("loaded").sum())
+        .agg(loaded=pl.col("locator").n_unique().cast(pl.Int64))
     )
     quarantine = (
         lake.scan("ops.quarantine")
         if lake.has_data("ops.quarantine")
         else contract("ops.quarantine").empty().lazy()
     )
-    rejected = quarantine.filter(pl.col("action") == "rejected")
-
+    rejected = quarantine.filter(pl.col("action") == "rejected").select("landed_file", "locator")
     order = file_order(home)
-    superseded_parts, pending_parts = [], []
-    for spec in STAGED_SOURCES:
-        rows = staged_rows(home, spec)
-        if rows is None:
-            continue
-        has_day = "event_at" in rows.collect_schema()
-        # Only the columns the accounting needs, so memory stays small at 10M rows.
-        keep = ["landed_file", "locator", "version_key", *(["event_at"] if has_day else [])]
-        marked = mark_latest(rows.select(keep), order)
-        superseded_parts.append(marked.filter(~pl.col("is_latest")).select("landed_file"))
-        if has_day:
-            # Winning rows of days never built: neither loaded nor conformed yet.
-            pending_parts.append(
-                marked.filter(pl.col("is_latest"))
-                .filter(~pl.col("event_at").dt.date().is_in(_built_days(lake)))
-                .select("landed_file")
-            )
-    none = pl.LazyFrame(schema={"landed_file": pl.String})
+    superseded = [
+        mark_latest(rows.select("landed_file", "version_key"), order)
+        .filter(~pl.col("is_latest"))
+        .select("landed_file")
+        for spec in STAGED_SOURCES
+        if (rows := staged_rows(home, spec)) is not None
+    ]
+    built = _built_days(lake)
+    incomplete = (
+        file_days(home).lazy().filter(~pl.col("day").is_in(built)).select("landed_file").unique()
+    )
+    counted = pl.col("records") - pl.col("loaded") - pl.col("quarantined") - pl.col("superseded")
     audit = (
         logs.lazy()
         .join(loaded, on="landed_file", how="left")
-        .join(_per_file(rejected, "quarantined"), on="landed_file", how="left")
+        .join(_count(rejected.unique(), "quarantined"), on="landed_file", how="left")
         .join(
-            _per_file(pl.concat(superseded_parts or [none]), "superseded"),
-            on="landed_file",
-            how="left",
+            _count(pl.concat(superseded or [_NO_FILES]), "superseded"), on="landed_file", how="left"
         )
-        .join(
-            _per_file(pl.concat(pending_parts or [none]), "pending"), on="landed_file", how="left"
-        )
-        .with_columns(pl.col("loaded", "quarantined", "superseded", "pending").fill_null(0))
+        .join(incomplete.with_columns(_incomplete=pl.lit(True)), on="landed_file", how="left")
+        .with_columns(pl.col("loaded", "quarantined", "superseded").fill_null(0))
         .with_columns(
-            unaccounted=pl.col("records")
-            - pl.col("loaded")
-            - pl.col("quarantined")
-            - pl.col("superseded")
-            - pl.col("pending")
+            pending=pl.when(pl.col("_incomplete")).then(pl.max_horizontal(counted, 0)).otherwise(0)
         )
+        .with_columns(unaccounted=counted - pl.col("pending"))
+        .drop("_incomplete")
         .sort("landed_file")
         .collect()
     )
     lake.write("ops.load_audit", contract("ops.load_audit").conform(audit))
     return {
         "files": audit.height,
-        "records": int(audit.get_column("records").sum()),
-        "loaded": int(audit.get_column("loaded").sum()),
-        "quarantined": int(audit.get_column("quarantined").sum()),
-        "superseded": int(audit.get_column("superseded").sum()),
-        "pending": int(audit.get_column("pending").sum()),
+        **{
+            k: int(audit.get_column(k).sum())
+            for k in ("records", "loaded", "quarantined", "superseded", "pending")
+        },
         "unaccounted": int(audit.get_column("unaccounted").abs().sum()),
     }
 

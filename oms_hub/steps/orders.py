@@ -1,19 +1,17 @@
-"""Steps: stage POS files, then conform a range of days into the core order tables."""
+"""Steps: stage order files, then conform a range of days into the core order tables."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 
-from oms_hub.connectors.pos.square_items import STAGED_SCHEMA as POS_STAGED_SCHEMA
 from oms_hub.home import Home
-from oms_hub.orders.pos_conform import conform_pos
-from oms_hub.orders.versions import mark_latest
+from oms_hub.orders.source import Catalog, DayInput
 from oms_hub.quality.contracts import contract
-from oms_hub.sources import POS_SQUARE
+from oms_hub.sources import ORDER_SOURCES, POS_SQUARE, STREAMS
 from oms_hub.steps import Progress, no_progress
 from oms_hub.steps.catalog import file_order
 from oms_hub.steps.staging import stage_new_files, staged_rows
@@ -27,18 +25,41 @@ ORDER_TABLES = {
 }
 
 
+class ConformError(RuntimeError):
+    """A source's conform function broke its contract (a bug, not bad data)."""
+
+
 def stage_pos(home: Home, progress: Progress = no_progress) -> dict[str, Any]:
     """Parse new POS exports into staging (once per content hash)."""
     return stage_new_files(home, POS_SQUARE, progress)
 
 
+def order_staged(home: Home) -> dict[str, dict[str, pl.LazyFrame]]:
+    """Per order source, its staged streams (sources with nothing staged are left out)."""
+    out: dict[str, dict[str, pl.LazyFrame]] = {}
+    for source in ORDER_SOURCES:
+        frames = {name: staged_rows(home, STREAMS[name]) for name in source.streams}
+        if any(f is not None for f in frames.values()):
+            out[source.name] = {
+                name: f if f is not None else pl.LazyFrame(schema={"landed_file": pl.String})
+                for name, f in frames.items()
+            }
+    return out
+
+
+def file_days(home: Home) -> pl.DataFrame:
+    """``(landed_file, day)``: every UTC day each staged order file has records on."""
+    staged = order_staged(home)
+    parts = [s.days(staged[s.name]) for s in ORDER_SOURCES if s.name in staged]
+    if not parts:
+        return pl.DataFrame(schema={"landed_file": pl.String, "day": pl.Date})
+    return pl.concat(parts).unique().sort("day", "landed_file").collect()
+
+
 def staged_days(home: Home) -> list[date]:
-    """Every UTC day that staged POS rows fall on: the partitions worth building."""
-    rows = staged_rows(home, POS_SQUARE)
-    if rows is None:
-        return []
-    days = rows.select(pl.col("event_at").dt.date().unique()).collect().to_series()
-    return sorted(d for d in days.to_list() if d is not None)
+    """Every UTC day that staged order data falls on: the partitions worth building."""
+    days = file_days(home).get_column("day").drop_nulls().unique().sort()
+    return days.to_list()
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -56,39 +77,40 @@ def conform_orders(
     """Rebuild the core order tables for the UTC days ``first``..``last`` (inclusive).
 
     Works one day at a time, so memory is bounded by a day's volume however long the
-    range. Every day in the range is rewritten, so a day whose rows moved or vanished
-    ends up empty rather than stale.
+    range; every registered order source contributes its rows of the day. Every day in
+    the range is rewritten, so a day whose rows moved or vanished ends up empty rather
+    than stale.
     """
     started = time.perf_counter()
     lake = Lake(home)
     days = days_between(first, last)
-    rows = staged_rows(home, POS_SQUARE)
-    products, locations = _table(lake, "core.products"), _table(lake, "core.locations")
+    staged = order_staged(home)
+    catalog = Catalog(_table(lake, "core.products"), _table(lake, "core.locations"))
     order = file_order(home).collect().lazy()
     counts = dict.fromkeys(ORDER_TABLES, 0)
     rejected = 0
     for n, day in enumerate(days, start=1):
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        if rows is None:
-            staged = pl.DataFrame(schema=POS_STAGED_SCHEMA)
-        else:
-            window = rows.filter(
-                (pl.col("event_at") >= start) & (pl.col("event_at") < start + timedelta(days=1))
-            )
-            staged = mark_latest(window, order).filter(pl.col("is_latest")).collect()
-        result = conform_pos(staged, products, locations)
-        frames = {
-            "core.orders": result.orders,
-            "core.order_lines": result.order_lines,
-            "core.returns": result.returns,
-        }
+        results = [
+            source.conform_day(DayInput(day, staged[source.name], order, catalog))
+            for source in ORDER_SOURCES
+            if source.name in staged
+        ]
         for table, column in ORDER_TABLES.items():
-            written = lake.write_days(
-                table, frames[table], day_of=pl.col(column).dt.date(), days=[day]
-            )
-            counts[table] += written[day]
-        lake.write_part("ops.quarantine", f"conform/pos/day={day.isoformat()}", result.quarantine)
-        rejected += result.quarantine.height
+            attr = table.split(".")[1]
+            frames = [getattr(r, attr) for r in results] or [contract(table).empty()]
+            frame = pl.concat(frames)
+            outside = frame.filter(pl.col(column).dt.date() != day).height
+            if outside:
+                raise ConformError(
+                    f"{table}: {outside} rows conformed for {day} fall on other days"
+                )
+            lake.write_days(table, frame, day_of=pl.col(column).dt.date(), days=[day])
+            counts[table] += frame.height
+        quarantine = pl.concat(
+            [r.quarantine for r in results] or [contract("ops.quarantine").empty()]
+        )
+        lake.write_part("ops.quarantine", f"conform/orders/day={day.isoformat()}", quarantine)
+        rejected += quarantine.height
         progress(f"conformed {day}", n, len(days))
     elapsed = time.perf_counter() - started
     return {

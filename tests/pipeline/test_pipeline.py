@@ -187,3 +187,17 @@ def test_unreadable_and_unrecognized_files_are_quarantined_and_the_run_goes_on(
         "pos/notes.txt": "unrecognized_file",
     }
     assert "Transaction ID" in q.filter(pl.col("error_code") == "unreadable_file")["error"].item()
+
+
+def test_building_some_days_leaves_the_rest_pending_not_lost(world_home: Home, copy_home) -> None:
+    home = copy_home(world_home)
+    from datetime import date
+
+    report = run_pipeline(home, first=date(2026, 10, 2), last=date(2026, 10, 3))
+    assert report.days == (date(2026, 10, 2), date(2026, 10, 3))
+    assert all(report.checks.values())
+    audit = Lake(home).read("ops.load_audit")
+    assert audit["pending"].sum() > 0
+    assert audit["unaccounted"].abs().sum() == 0
+    built = Lake(home).read("core.order_lines")["ordered_at"].dt.date().unique().to_list()
+    assert sorted(built) == [date(2026, 10, 2), date(2026, 10, 3)]
