@@ -2,12 +2,13 @@
 
 import dagster as dg
 
-from oms_hub.assets import automation, catalog, landing, orders, reports, warehouse
+from oms_hub.assets import automation, catalog, landing, orders, reports, staging, warehouse
 from oms_hub.assets.resources import HubHome
 
 defs = dg.Definitions.merge(
     landing.defs,
     catalog.defs,
+    staging.defs,
     orders.defs,
     reports.defs,
     warehouse.defs,

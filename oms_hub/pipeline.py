@@ -23,11 +23,10 @@ from oms_hub.assets.partitions import daily
 from oms_hub.home import Home
 from oms_hub.steps.orders import staged_days
 
-INGEST = dg.AssetSelection.assets(
-    ["ops", "landed_files"],
-    ["core", "products"],
-    ["core", "locations"],
-    ["staging", "pos_square_items"],
+#: Everything that lands and parses files (fetchers, the landing scan, the catalog,
+#: every staging stream): it runs first, unpartitioned.
+INGEST = dg.AssetSelection.key_prefixes(["staging"]).upstream() | dg.AssetSelection.assets(
+    ["core", "products"], ["core", "locations"]
 )
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 

@@ -1,4 +1,4 @@
-"""Orders: POS staging, then day-partitioned core orders, lines and returns."""
+"""Orders: day-partitioned core orders, lines and returns from every order source."""
 
 from datetime import date
 
@@ -7,27 +7,18 @@ import dagster as dg
 from oms_hub.assets._meta import to_metadata
 from oms_hub.assets.partitions import daily, single_run
 from oms_hub.assets.resources import HubHome
+from oms_hub.assets.staging import staging_key
 from oms_hub.quality.checks import CheckOutcome, references, unique_key
-from oms_hub.steps.orders import conform_orders, stage_pos
+from oms_hub.sources import ORDER_SOURCES
+from oms_hub.steps.orders import conform_orders
 from oms_hub.storage.lake import Lake
 
-
-@dg.asset(
-    key=["staging", "pos_square_items"],
-    deps=[["ops", "landed_files"]],
-    group_name="orders",
-    kinds={"parquet"},
-    description="Square item-detail exports parsed once per content hash; bad rows to "
-    "ops.quarantine with a reason, card numbers masked.",
-)
-def pos_square_items(context: dg.AssetExecutionContext, hub: HubHome) -> dg.MaterializeResult:
-    """Parse new POS files."""
-
-    def progress(message: str, done: int, total: int) -> None:
-        if done == total or done % 25 == 0:
-            context.log.info(f"[{done}/{total}] {message}")
-
-    return dg.MaterializeResult(metadata=to_metadata(stage_pos(hub.home(), progress)))
+#: Conform reads every order source's staged streams and the catalog.
+_CONFORM_DEPS = [
+    *[staging_key(name) for source in ORDER_SOURCES for name in source.streams],
+    ["core", "products"],
+    ["core", "locations"],
+]
 
 
 def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
@@ -42,19 +33,19 @@ def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
         dg.AssetSpec(
             ["core", "orders"],
             description="Orders, latest version, by UTC order day.",
-            deps=[["staging", "pos_square_items"], ["core", "products"], ["core", "locations"]],
+            deps=_CONFORM_DEPS,
             kinds={"parquet"},
         ),
         dg.AssetSpec(
             ["core", "order_lines"],
             description="Order lines by UTC order day.",
-            deps=[["staging", "pos_square_items"], ["core", "products"], ["core", "locations"]],
+            deps=_CONFORM_DEPS,
             kinds={"parquet"},
         ),
         dg.AssetSpec(
             ["core", "returns"],
             description="Returned / refunded lines by UTC refund day.",
-            deps=[["staging", "pos_square_items"], ["core", "products"], ["core", "locations"]],
+            deps=_CONFORM_DEPS,
             kinds={"parquet"},
         ),
     ],
@@ -113,6 +104,6 @@ def lines_have_orders(hub: HubHome) -> dg.AssetCheckResult:
 
 
 defs = dg.Definitions(
-    assets=[pos_square_items, core_orders],
+    assets=[core_orders],
     asset_checks=[order_ids_unique, lines_have_known_skus, lines_have_orders],
 )
