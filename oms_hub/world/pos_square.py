@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from oms_hub.connectors.pos.square_items import SQUARE_COLUMNS
 from oms_hub.world import seeds
 from oms_hub.world.files import copy_file, write_csv
 from oms_hub.world.ids import ALPHANUMERIC, UPPER_DIGITS, random_ids
@@ -27,33 +28,9 @@ from oms_hub.world.truth import TruthBook
 SOURCE = "pos"
 CHANNEL = "pos"
 
-#: Header of a Square "Item Details" export, in order.
-SQUARE_ITEM_COLUMNS: tuple[str, ...] = (
-    "Date",
-    "Time",
-    "Time Zone",
-    "Category",
-    "Item",
-    "Qty",
-    "Price Point Name",
-    "SKU",
-    "Modifiers Applied",
-    "Gross Sales",
-    "Discounts",
-    "Net Sales",
-    "Tax",
-    "Transaction ID",
-    "Payment ID",
-    "Device Name",
-    "Notes",
-    "Details",
-    "Event Type",
-    "Location",
-    "Customer ID",
-    "Customer Name",
-    "Customer Reference ID",
-    "Itemization Type",
-)
+#: Header of a Square "Item Details" export, in order (one definition of the format,
+#: shared with the parser that reads it).
+SQUARE_ITEM_COLUMNS: tuple[str, ...] = tuple(SQUARE_COLUMNS)
 
 #: Injected problems that make a row invalid (it must be quarantined, not loaded).
 POS_ERROR_KINDS: tuple[str, ...] = (
