@@ -166,7 +166,7 @@ def _summary(home) -> None:
         con.close()
     print("\nreports:")
     for path in sorted(home.reports.glob("*")):
-        print(f"  {path}")
+        print(f"  {path / 'index.html' if path.is_dir() else path}")
     print("\nlook at it:")
     print(f'  duckdb -readonly {home.catalog} "select * from marts.rpt_channel_sales_daily"')
     print("  select * from ops.data_dictionary;   -- what every column means")

@@ -40,13 +40,15 @@ def rpt_channel_sales_daily(
 )
 def channel_sales_expectations(hub: HubHome) -> dg.AssetCheckResult:
     """Run the GE suite over the whole published mart."""
-    outcome = run_suite(TABLE, Lake(hub.home()).read(TABLE))
+    home = hub.home()
+    outcome = run_suite(TABLE, Lake(home).read(TABLE), home=home)
     return dg.AssetCheckResult(
         passed=outcome.success,
         metadata={
             "evaluated_expectations": outcome.evaluated,
             "failed_expectations": outcome.failed,
             "failures": dg.MetadataValue.json(outcome.failures),
+            "data_docs": dg.MetadataValue.path(str(home.reports / "data_docs" / "index.html")),
         },
     )
 

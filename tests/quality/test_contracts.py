@@ -74,3 +74,38 @@ def test_conform_rejects_out_of_domain_values() -> None:
 def test_committed_data_dictionary_is_current() -> None:
     committed = (Path(__file__).parents[2] / "docs" / "data-dictionary.md").read_text()
     assert committed == render_markdown(), "run `make docs` and commit docs/data-dictionary.md"
+
+
+def test_expectation_suite_catches_bad_rows_and_writes_data_docs(tmp_path) -> None:
+    import datetime as dt
+
+    from oms_hub.home import Home
+    from oms_hub.quality.expectations import run_suite
+
+    good = {
+        "day": dt.date(2026, 10, 1),
+        "channel": "pos",
+        "currency": "USD",
+        "orders": 2,
+        "units": 3,
+        "gross_sales": Decimal("10.00"),
+        "discounts": Decimal("1.00"),
+        "returns": Decimal("0.00"),
+        "net_sales": Decimal("9.00"),
+        "tax": Decimal("0.80"),
+    }
+    schema = contract("marts.rpt_channel_sales_daily").polars_schema()
+    frame = pl.DataFrame([good, {**good, "day": dt.date(2026, 10, 2)}], schema=schema)
+    home = Home(tmp_path)
+    assert run_suite("marts.rpt_channel_sales_daily", frame, home=home).success
+    bad = pl.DataFrame(
+        [good, {**good, "channel": "fax", "discounts": Decimal("20.00")}], schema=schema
+    )
+    outcome = run_suite("marts.rpt_channel_sales_daily", bad, home=home)
+    assert not outcome.success
+    failed = {f["expectation"] for f in outcome.failures}
+    assert {
+        "expect_column_values_to_be_in_set",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    } <= failed
+    assert (tmp_path / "reports" / "data_docs" / "index.html").exists()
