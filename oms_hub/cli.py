@@ -168,7 +168,9 @@ def _summary(home) -> None:
     for path in sorted(home.reports.glob("*")):
         print(f"  {path / 'index.html' if path.is_dir() else path}")
     print("\nlook at it:")
-    print(f'  duckdb -readonly {home.catalog} "select * from marts.rpt_channel_sales_daily"')
+    shell = Path(sys.executable).with_name("duckdb")
+    shell_cmd = str(shell) if shell.exists() else "duckdb"
+    print(f'  {shell_cmd} -readonly {home.catalog} "select * from marts.rpt_channel_sales_daily"')
     print("  select * from ops.data_dictionary;   -- what every column means")
     print(
         "  make dagster   # the Dagster UI (dagster dev -w workspace.yaml) on http://127.0.0.1:3000"
