@@ -128,12 +128,18 @@ def _x12_result(a: X12Analysis, landed_file: str) -> ParseResult:
         source=pl.lit(SOURCE),
         landed_file=pl.lit(landed_file),
         locator="locator",
-        version_key=fmt(
-            "x12:{}:{}:{}:{}",
-            *[
-                pl.col(c).fill_null("")
-                for c in ("sender_id", "interchange_control", "group_control", "control")
-            ],
+        # An order is one record per sender and PO number (a re-sent interchange or a
+        # revised PO supersedes the earlier copy); other documents per envelope numbers.
+        version_key=pl.when(pl.col("set_type") == "850")
+        .then(fmt("order:{}:{}", "sender_id", "document_number"))
+        .otherwise(
+            fmt(
+                "x12:{}:{}:{}:{}",
+                *[
+                    pl.col(c).fill_null("")
+                    for c in ("sender_id", "interchange_control", "group_control", "control")
+                ],
+            )
         ),
         syntax=pl.lit("x12"),
         document_type="set_type",
@@ -208,10 +214,7 @@ def _edifact_result(a: EdifactAnalysis, landed_file: str) -> ParseResult:
         source=pl.lit(SOURCE),
         landed_file=pl.lit(landed_file),
         locator="locator",
-        version_key=fmt(
-            "edifact:{}:{}:{}",
-            *[pl.col(c).fill_null("") for c in ("sender_id", "interchange_control", "control")],
-        ),
+        version_key=fmt("order:{}:{}", "sender_id", "document_number"),
         syntax=pl.lit("edifact"),
         document_type="message_type",
         sender_id="sender_id",

@@ -25,7 +25,7 @@ def test_orders_with_defaults_and_no_una() -> None:
         "D96A",
         "EUR",
     )
-    assert row["version_key"] == "edifact:5412345000013:REF1:1"
+    assert row["version_key"] == "order:5412345000013:PO77"
     line = row["lines"][0]
     assert (line["quantity"], line["unit_price"], line["line_amount"]) == (
         Decimal(4),

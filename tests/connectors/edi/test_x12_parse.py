@@ -45,7 +45,7 @@ def test_850_fields() -> None:
     row = _parse(x12_interchange([("PO", [x12_850()])])).staged.row(0, named=True)
     assert row["currency"] == "USD"
     assert row["carrier"] == "UPS Ground"
-    assert row["version_key"] == "x12:BUYER1:000000101:1:0001"
+    assert row["version_key"] == "order:BUYER1:PO-1001"
     roles = {p["role"]: p for p in row["parties"]}
     assert roles["ST"]["city"] == "Springfield"
     assert roles["ST"]["postal_code"] == "62701"
