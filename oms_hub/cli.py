@@ -76,6 +76,13 @@ def _add_world(parser: argparse.ArgumentParser, orders: int) -> None:
         default=dt.date(2026, 10, 1),
         help="first trading day, YYYY-MM-DD (default 2026-10-01)",
     )
+    parser.add_argument(
+        "--edi-orders",
+        type=int,
+        default=None,
+        metavar="N",
+        help="B2B purchase orders sent over EDI (default: 1%% of --orders; 0 for none)",
+    )
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -93,6 +100,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             seed=args.seed,
             start=args.start,
             progress=_progress,
+            edi_orders=args.orders // 100 if args.edi_orders is None else max(args.edi_orders, 0),
         )
     except WorldConflictError as error:
         raise CliError(f"{error} (use another --home, or delete {home.landing})") from None
@@ -100,7 +108,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(
         f"sample world: {summary.orders:,} orders, {summary.order_lines:,} order lines, "
         f"{summary.refund_lines:,} refund lines, {summary.products:,} products, "
-        f"{summary.locations} locations, {summary.files_written} files "
+        f"{summary.locations} locations, {summary.edi_orders:,} EDI purchase orders, "
+        f"{summary.files_written} files "
         f"in {seconds:.1f}s ({summary.order_lines / max(seconds, 1e-9):,.0f} lines/s)"
     )
     print(f"landing: {summary.landing}")
