@@ -148,6 +148,28 @@ def _print_run(report) -> None:
     print(f"asset checks: {passed}/{len(report.checks)} passed")
 
 
+def _edi_summary(home) -> None:
+    """EDI extras that are files, not tables: acknowledgements and the 846 stream."""
+    import polars as pl
+
+    from oms_hub.steps.edi import advice_path
+
+    acks = sorted((home.outbox / "edi").glob("[!.]*")) if (home.outbox / "edi").is_dir() else []
+    advice = advice_path(home)
+    if not acks and not advice.exists():
+        return
+    print("\nedi:")
+    print(
+        f"  acknowledgements: {len(acks)} in {home.outbox / 'edi'} (997 for X12, CONTRL for EDIFACT)"
+    )
+    if advice.exists():
+        rows = pl.scan_parquet(advice).select(pl.len(), pl.col("location_id").n_unique()).collect()
+        print(
+            f"  inventory advice (846): {rows.item(0, 0):,} SKU x warehouse counts "
+            f"at {rows.item(0, 1)} warehouses in {advice}"
+        )
+
+
 def _summary(home) -> None:
     import duckdb
 
@@ -173,6 +195,7 @@ def _summary(home) -> None:
         print("quarantine: " + (", ".join(f"{c} {n} ({a})" for a, c, n in quarantined) or "empty"))
     finally:
         con.close()
+    _edi_summary(home)
     print("\nreports:")
     for path in sorted(home.reports.glob("*")):
         print(f"  {path}")
