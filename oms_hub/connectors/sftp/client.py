@@ -206,7 +206,8 @@ class SftpClient:
         path = posixpath.join(self.config.inbox, remote.name)
         buffer = io.BytesIO()
         with self.sftp.open(path, "rb") as fh:
-            fh.prefetch(remote.size)
+            # Pipelined reads, at most 32 requests (1 MB) ahead, so memory stays bounded.
+            fh.prefetch(remote.size, max_concurrent_requests=32)
             while block := fh.read(self.chunk_size):
                 buffer.write(block)
                 if on_chunk is not None:

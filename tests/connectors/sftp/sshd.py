@@ -129,7 +129,8 @@ def start_sshd(base: Path) -> Sshd:
             ]
         )
     )
-    Path("/run/sshd").mkdir(parents=True, exist_ok=True)  # privilege separation directory
+    with contextlib.suppress(PermissionError):  # privilege separation dir (root runs need it)
+        Path("/run/sshd").mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
