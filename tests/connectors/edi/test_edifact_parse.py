@@ -86,3 +86,16 @@ def test_errors_reject_with_reason(old: str, new: str, reason: str) -> None:
 def test_later_directory_is_read() -> None:
     text = edifact_orders().decode().replace("ORDERS:D:96A", "ORDERS:D:01B")
     assert _parse(text.encode()).rejected == 0
+
+
+def test_one_bad_message_does_not_reject_its_neighbours() -> None:
+    text = edifact_orders().decode()
+    head, rest = text.split("UNH+", 1)
+    message = "UNH+" + rest.split("UNZ+")[0]
+    second = message.replace("UNH+1+", "UNH+2+").replace("UNT+13+1", "UNT+13+2")
+    second = second.replace("BGM+220+PO77", "BGM+220+PO78").replace("CNT+2:1", "CNT+2:5")
+    payload = head + message + second + "UNZ+2+REF1'"
+    result = _parse(payload.encode())
+    assert (result.records, result.staged.height, result.rejected) == (2, 1, 1)
+    assert result.staged["document_number"].to_list() == ["PO77"]
+    assert "CNT+2 says 5 lines" in result.quarantine["error"][0]

@@ -155,3 +155,14 @@ def test_card_number_in_free_text_is_masked_and_flagged() -> None:
     flagged = result.quarantine.filter(pl.col("action") == "flagged")
     assert flagged.height == 1
     assert result.staged.get_column("has_card_number").sum() == 1
+
+
+def test_several_interchanges_in_one_file_are_judged_separately() -> None:
+    first = x12_interchange([("PO", [x12_850("A")])], control="000000001")
+    second = x12_interchange([("PO", [x12_850("B")])], control="000000002").replace(
+        b"IEA*1*000000002", b"IEA*1*000000003"
+    )
+    result = _parse(first + b"\r\n" + second)
+    assert (result.records, result.staged.height, result.rejected) == (2, 1, 1)
+    assert result.staged.get_column("document_number").to_list() == ["A"]
+    assert "IEA02 000000003 does not match ISA13 000000002" in result.quarantine["error"][0]
