@@ -11,7 +11,7 @@ ORDERS ?= 20000
 DAYS ?= 30
 SEED ?= 7
 
-.PHONY: help setup demo test test-all lint format dagster bench docs clean
+.PHONY: help setup system demo test test-all lint format dagster bench bench-edi docs clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -25,6 +25,12 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed  ## create .venv and install oms-hub with its dependencies
 
+# OpenSSH sshd: the SFTP tests start a real server on loopback (apt-get, only when missing).
+system:  ## system packages the tests need (openssh-server)
+	@test -x /usr/sbin/sshd || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; }
+
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp deploy/dagster.yaml $@
@@ -32,10 +38,10 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 demo: setup $(DAGSTER_HOME)/dagster.yaml  ## build a sample world and run the whole pipeline into ./warehouse
 	$(BIN)/oms-hub demo --orders $(ORDERS) --days $(DAYS) --seed $(SEED)
 
-test: setup  ## the default test suite (what CI runs)
+test: setup system  ## the default test suite (what CI runs)
 	$(BIN)/pytest -q
 
-test-all: setup  ## every test, slow ones included
+test-all: setup system  ## every test, slow ones included
 	$(BIN)/pytest -q -m ''
 
 lint: setup  ## ruff lint + format check
@@ -51,6 +57,9 @@ dagster: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0
 
 bench: setup  ## POS pipeline benchmark (LINES=1000000 by default)
 	$(BIN)/python benchmarks/pipeline_bench.py --lines $${LINES:-1000000}
+
+bench-edi: setup  ## EDI parse throughput on a ~100 MB interchange batch (MB=100)
+	$(BIN)/python benchmarks/edi_parse_bench.py --mb $${MB:-100}
 
 docs: setup  ## regenerate docs/data-dictionary.md from the contracts
 	$(BIN)/oms-hub docs --out docs/data-dictionary.md

@@ -76,6 +76,13 @@ def _add_world(parser: argparse.ArgumentParser, orders: int) -> None:
         default=dt.date(2026, 10, 1),
         help="first trading day, YYYY-MM-DD (default 2026-10-01)",
     )
+    parser.add_argument(
+        "--edi-orders",
+        type=int,
+        default=None,
+        metavar="N",
+        help="B2B purchase orders sent over EDI (default: 1%% of --orders; 0 for none)",
+    )
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -93,6 +100,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             seed=args.seed,
             start=args.start,
             progress=_progress,
+            edi_orders=args.orders // 100 if args.edi_orders is None else max(args.edi_orders, 0),
         )
     except WorldConflictError as error:
         raise CliError(f"{error} (use another --home, or delete {home.landing})") from None
@@ -100,7 +108,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(
         f"sample world: {summary.orders:,} orders, {summary.order_lines:,} order lines, "
         f"{summary.refund_lines:,} refund lines, {summary.products:,} products, "
-        f"{summary.locations} locations, {summary.files_written} files "
+        f"{summary.locations} locations, {summary.edi_orders:,} EDI purchase orders, "
+        f"{summary.files_written} files "
         f"in {seconds:.1f}s ({summary.order_lines / max(seconds, 1e-9):,.0f} lines/s)"
     )
     print(f"landing: {summary.landing}")
@@ -139,6 +148,28 @@ def _print_run(report) -> None:
     print(f"asset checks: {passed}/{len(report.checks)} passed")
 
 
+def _edi_summary(home) -> None:
+    """EDI extras that are files, not tables: acknowledgements and the 846 stream."""
+    import polars as pl
+
+    from oms_hub.steps.edi import advice_path
+
+    acks = sorted((home.outbox / "edi").glob("[!.]*")) if (home.outbox / "edi").is_dir() else []
+    advice = advice_path(home)
+    if not acks and not advice.exists():
+        return
+    print("\nedi:")
+    print(
+        f"  acknowledgements: {len(acks)} in {home.outbox / 'edi'} (997 for X12, CONTRL for EDIFACT)"
+    )
+    if advice.exists():
+        rows = pl.scan_parquet(advice).select(pl.len(), pl.col("location_id").n_unique()).collect()
+        print(
+            f"  inventory advice (846): {rows.item(0, 0):,} SKU x warehouse counts "
+            f"at {rows.item(0, 1)} warehouses in {advice}"
+        )
+
+
 def _summary(home) -> None:
     import duckdb
 
@@ -164,6 +195,7 @@ def _summary(home) -> None:
         print("quarantine: " + (", ".join(f"{c} {n} ({a})" for a, c, n in quarantined) or "empty"))
     finally:
         con.close()
+    _edi_summary(home)
     print("\nreports:")
     for path in sorted(home.reports.glob("*")):
         print(f"  {path / 'index.html' if path.is_dir() else path}")

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from oms_hub.assets import automation, catalog, landing, orders, reports, staging, warehouse
+from oms_hub.assets import automation, catalog, edi, landing, orders, reports, staging, warehouse
 from oms_hub.assets.resources import HubHome
 
 defs = dg.Definitions.merge(
@@ -12,6 +12,7 @@ defs = dg.Definitions.merge(
     orders.defs,
     reports.defs,
     warehouse.defs,
+    edi.defs,
     automation.defs,
     dg.Definitions(resources={"hub": HubHome()}),
 )

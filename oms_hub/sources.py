@@ -8,7 +8,9 @@ audit and the Dagster assets pick them up from these lists.
 from __future__ import annotations
 
 from oms_hub.connectors.catalog import catalog_kind, parse_locations, parse_products
+from oms_hub.connectors.edi import parse_edi
 from oms_hub.connectors.pos import parse_square_items
+from oms_hub.orders.edi_source import EDI_ORDERS
 from oms_hub.orders.pos_source import POS_ORDERS
 from oms_hub.orders.source import OrderSource
 from oms_hub.steps.staging import StagedSource
@@ -41,10 +43,30 @@ CATALOG_LOCATIONS = StagedSource(
     parser=lambda payload, path: parse_locations(payload, landed_file=path),
 )
 
-STAGED_SOURCES: tuple[StagedSource, ...] = (CATALOG_PRODUCTS, CATALOG_LOCATIONS, POS_SQUARE)
+#: Partners name EDI files as they like: everything in landing/edi/ but hidden files is
+#: an interchange to read (a file that is not becomes one rejected record saying so).
+EDI_DOCUMENTS = StagedSource(
+    source="edi",
+    stream="documents",
+    version=1,
+    accepts=lambda path: not path.rsplit("/", 1)[-1].startswith("."),
+    parser=lambda payload, path: parse_edi(payload, landed_file=path),
+)
+
+STAGED_SOURCES: tuple[StagedSource, ...] = (
+    CATALOG_PRODUCTS,
+    CATALOG_LOCATIONS,
+    POS_SQUARE,
+    EDI_DOCUMENTS,
+)
 
 #: Channels whose staged rows become core orders, lines and returns.
-ORDER_SOURCES: tuple[OrderSource, ...] = (POS_ORDERS,)
+ORDER_SOURCES: tuple[OrderSource, ...] = (POS_ORDERS, EDI_ORDERS)
+
+#: Staged streams that are a record's final stop for now (no canonical table yet): a
+#: record counts as loaded in ops.load_audit when its (landed_file, locator) is in one.
+#: Paths are under lake/staging/.
+TERMINAL_STREAMS: tuple[str, ...] = ("edi/inventory_advice",)
 
 #: Staged streams by ``<source>/<stream>`` name.
 STREAMS: dict[str, StagedSource] = {s.folder: s for s in STAGED_SOURCES}

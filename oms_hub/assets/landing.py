@@ -9,6 +9,7 @@ from oms_hub.steps.landing import register_landed_files
 
 @dg.asset(
     key=["ops", "landed_files"],
+    deps=[["edi", "sftp_inbox"]],  # fetchers land files before the scan
     group_name="landing",
     kinds={"parquet"},
     description="Every file under landing/<source>/, registered by SHA-256 (the same bytes "

@@ -29,6 +29,7 @@ PUBLISHED = [
         ["core", "returns"],
         ["core", "products"],
         ["core", "locations"],
+        ["edi", "inventory_advice"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

@@ -148,6 +148,7 @@ def conform_pos(
         .with_columns(
             channel=pl.lit(CHANNEL),
             customer_key=pl.lit(None, dtype=pl.String),
+            charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
             status=pl.lit("completed"),
             source_code=pl.format("store:{}", pl.col("location_id")),
             note=pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")),

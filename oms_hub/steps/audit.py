@@ -21,7 +21,7 @@ import polars as pl
 from oms_hub.home import Home
 from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
-from oms_hub.sources import STAGED_SOURCES
+from oms_hub.sources import STAGED_SOURCES, TERMINAL_STREAMS
 from oms_hub.steps.catalog import file_order
 from oms_hub.steps.orders import file_days
 from oms_hub.steps.staging import parse_logs, staged_rows
@@ -47,6 +47,12 @@ def build_load_audit(home: Home) -> dict[str, Any]:
                 lake.scan(t).select("landed_file", "locator")
                 for t in RECORD_TABLES
                 if lake.has_data(t)
+            ]
+            + [
+                pl.scan_parquet(f"{folder}/*.parquet").select("landed_file", "locator")
+                for stream in TERMINAL_STREAMS
+                if (folder := lake.root / "staging" / stream).is_dir()
+                and any(folder.glob("*.parquet"))
             ]
             or [pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})]
         )

@@ -11,6 +11,8 @@ from typing import Any
 import polars as pl
 
 from oms_hub.world import model
+from oms_hub.world.edi_partners import SOURCE as EDI_SOURCE
+from oms_hub.world.edi_partners import EdiWriter
 from oms_hub.world.files import write_csv
 from oms_hub.world.places import LOCATIONS, STORES
 from oms_hub.world.pos_square import SOURCE as POS_SOURCE
@@ -50,6 +52,8 @@ class WorldSummary:
     injected: dict[str, int] = field(hash=False)
     landing: Path
     truth: Path
+    edi_orders: int = 0
+    edi_files: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly values (paths as strings)."""
@@ -107,6 +111,7 @@ def generate_world(
     seed: int = 7,
     start: datetime.date = datetime.date(2026, 10, 1),
     progress: Progress | None = None,
+    edi_orders: int = 0,
 ) -> WorldSummary:
     """Generate the seeded sample world into ``home/landing/`` with truth in ``home/truth/``.
 
@@ -127,6 +132,10 @@ def generate_world(
         First trading day (store-local calendar).
     progress
         Called as ``progress(step, done, total)`` while work advances.
+    edi_orders
+        B2B purchase orders sent over EDI (X12 850 / EDIFACT ORDERS) over all days, plus
+        daily 846 stock advice; 0 writes no EDI files. A separate count: POS files are
+        the same whatever it is.
 
     Examples
     --------
@@ -138,6 +147,8 @@ def generate_world(
         raise ValueError(f"orders must be a non-negative integer, got {orders!r}")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValueError(f"days must be a positive integer, got {days!r}")
+    if isinstance(edi_orders, bool) or not isinstance(edi_orders, int) or edi_orders < 0:
+        raise ValueError(f"edi_orders must be a non-negative integer, got {edi_orders!r}")
     if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
         raise ValueError(f"start must be a date, got {start!r}")
     report = progress or (lambda _step, _done, _total: None)
@@ -158,7 +169,17 @@ def generate_world(
         people=people,
         force_every_kind=orders >= 1_000,
     )
-    _check_landing(landing, {CATALOG_SOURCE: list(CATALOG_FILES), POS_SOURCE: pos.file_names()})
+    edi = EdiWriter(
+        landing=landing, seed=seed, start=start, days=days, orders=edi_orders, catalog=catalog
+    )
+    _check_landing(
+        landing,
+        {
+            CATALOG_SOURCE: list(CATALOG_FILES),
+            POS_SOURCE: pos.file_names(),
+            EDI_SOURCE: edi.file_names(),
+        },
+    )
 
     report("catalog", 0, 1)
     catalog_dir = landing / CATALOG_SOURCE
@@ -171,8 +192,10 @@ def generate_world(
     (landing / POS_SOURCE).mkdir(parents=True, exist_ok=True)
     for d in range(days):
         pos.write_day(d, truth)
+        edi.write_day(d, truth)
         report("pos", d + 1, days)
     customers = pos.finish(truth)
+    edi.finish(truth_dir)
 
     stats = pos.stats
     summary = WorldSummary(
@@ -183,21 +206,38 @@ def generate_world(
         locations=len(LOCATIONS),
         customers=customers,
         customer_ids=truth.identities().height,
-        files_written=len(CATALOG_FILES) + len(stats.files),
+        files_written=len(CATALOG_FILES) + len(stats.files) + len(edi.stats.files),
         injected=dict(stats.injected),
         landing=landing,
         truth=truth_dir,
+        edi_orders=edi.stats.orders,
+        edi_files=len(edi.stats.files),
     )
     report("truth", 0, 1)
     world = {
         "generator": {"name": "oms_hub.world", "version": GENERATOR_VERSION},
         "arguments": {"orders": orders, "days": days, "seed": seed, "start": start},
-        "summary": {k: v for k, v in summary.as_dict().items() if k not in ("landing", "truth")},
+        "summary": {
+            k: v
+            for k, v in summary.as_dict().items()
+            if k not in ("landing", "truth") and not (k.startswith("edi_") and not v)
+        },
         "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},
         "store_tax_rates_pct": {
             s.location_id: f"{s.tax_rate_milli_pct / 1000:.3f}" for s in STORES
         },
     }
+    if edi.enabled:
+        world["arguments"]["edi_orders"] = edi_orders
+        world["channels"]["edi"] = {
+            "source": EDI_SOURCE,
+            "files": len(edi.stats.files),
+            "orders": edi.stats.orders,
+            "order_lines": edi.stats.lines,
+            "inventory_advice_rows": edi.stats.advice_rows,
+            "injected": dict(edi.stats.injected),
+            "resent_interchange": edi.stats.resent,
+        }
     truth.write(truth_dir, world)
     report("truth", 1, 1)
     return summary

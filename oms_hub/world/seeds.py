@@ -17,6 +17,9 @@ CALENDAR = 2
 POS_SQUARE = 10
 POS_SQUARE_CUSTOMERS = 11
 POS_SQUARE_PLAN = 12
+EDI_PLAN = 20
+EDI_ORDERS = 21
+EDI_INVENTORY = 22
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

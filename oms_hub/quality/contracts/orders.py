@@ -51,7 +51,13 @@ class Orders(Lineage):
         ge=0, description="Sum of line discounts, as a positive amount."
     )
     tax_amount: Money = pa.Field(description="Sum of line taxes.")
-    total: Money = pa.Field(description="Amount charged: gross - discounts + tax.")
+    charge_amount: Money = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Order-level charges (EDI SAC freight/handling), positive; null where the "
+        "channel has none (POS).",
+    )
+    total: Money = pa.Field(description="Amount charged: gross - discounts + tax (+ charges).")
     status: str = pa.Field(
         isin=["open", "completed", "cancelled"],
         description="Order status at its latest version. Returns do not rewrite it: join core.returns.",
