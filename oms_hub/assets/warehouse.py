@@ -19,6 +19,9 @@ PUBLISHED = [
     ["core", "order_lines"],
     ["core", "returns"],
     ["marts", "rpt_channel_sales_daily"],
+    ["core", "inventory_movements"],
+    ["core", "inventory_counts"],
+    ["core", "inventory_discrepancies"],
 ]
 
 
@@ -29,6 +32,8 @@ PUBLISHED = [
         ["core", "returns"],
         ["core", "products"],
         ["core", "locations"],
+        ["core", "inventory_movements"],
+        ["core", "inventory_counts"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

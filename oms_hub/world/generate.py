@@ -12,6 +12,8 @@ import polars as pl
 
 from oms_hub.world import model
 from oms_hub.world.files import write_csv
+from oms_hub.world.inventory import SOURCE as INVENTORY_SOURCE
+from oms_hub.world.inventory import InventoryWriter
 from oms_hub.world.places import LOCATIONS, STORES
 from oms_hub.world.pos_square import SOURCE as POS_SOURCE
 from oms_hub.world.pos_square import SquarePosWriter
@@ -50,6 +52,10 @@ class WorldSummary:
     injected: dict[str, int] = field(hash=False)
     landing: Path
     truth: Path
+    #: Files written to ``landing/inventory/`` (not in ``files_written``) and injected
+    #: count discrepancies per cause (see ``oms_hub.world.inventory``).
+    inventory_files: int = 0
+    inventory_discrepancies: dict[str, int] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly values (paths as strings)."""
@@ -57,6 +63,7 @@ class WorldSummary:
         out["landing"] = str(self.landing)
         out["truth"] = str(self.truth)
         out["injected"] = dict(self.injected)
+        out["inventory_discrepancies"] = dict(self.inventory_discrepancies)
         return out
 
 
@@ -107,6 +114,7 @@ def generate_world(
     seed: int = 7,
     start: datetime.date = datetime.date(2026, 10, 1),
     progress: Progress | None = None,
+    inventory: bool = True,
 ) -> WorldSummary:
     """Generate the seeded sample world into ``home/landing/`` with truth in ``home/truth/``.
 
@@ -127,6 +135,9 @@ def generate_world(
         First trading day (store-local calendar).
     progress
         Called as ``progress(step, done, total)`` while work advances.
+    inventory
+        Also write stock files (``landing/inventory/``) and their truth. POS files are
+        the same either way.
 
     Examples
     --------
@@ -149,6 +160,18 @@ def generate_world(
     expected_daily_units = orders * 2.55 * 1.68 / days
     catalog = model.build_catalog(seed, n_products, expected_daily_units)
     people = model.build_people(seed, model.person_count(orders))
+    stock = (
+        InventoryWriter(
+            landing=landing,
+            seed=seed,
+            start=start,
+            days=days,
+            catalog=catalog,
+            expected_daily_units=expected_daily_units,
+        )
+        if inventory
+        else None
+    )
     pos = SquarePosWriter(
         landing=landing,
         seed=seed,
@@ -157,8 +180,12 @@ def generate_world(
         catalog=catalog,
         people=people,
         force_every_kind=orders >= 1_000,
+        stock_sink=stock.take_pos if stock else None,
     )
-    _check_landing(landing, {CATALOG_SOURCE: list(CATALOG_FILES), POS_SOURCE: pos.file_names()})
+    planned = {CATALOG_SOURCE: list(CATALOG_FILES), POS_SOURCE: pos.file_names()}
+    if stock:
+        planned[INVENTORY_SOURCE] = stock.possible_file_names()
+    _check_landing(landing, planned)
 
     report("catalog", 0, 1)
     catalog_dir = landing / CATALOG_SOURCE
@@ -173,6 +200,10 @@ def generate_world(
         pos.write_day(d, truth)
         report("pos", d + 1, days)
     customers = pos.finish(truth)
+    if stock:
+        report("inventory", 0, 1)
+        stock.write(truth_dir)
+        report("inventory", 1, 1)
 
     stats = pos.stats
     summary = WorldSummary(
@@ -187,6 +218,8 @@ def generate_world(
         injected=dict(stats.injected),
         landing=landing,
         truth=truth_dir,
+        inventory_files=len(stock.stats.files) if stock else 0,
+        inventory_discrepancies=dict(stock.stats.discrepancies) if stock else {},
     )
     report("truth", 0, 1)
     world = {
@@ -194,6 +227,7 @@ def generate_world(
         "arguments": {"orders": orders, "days": days, "seed": seed, "start": start},
         "summary": {k: v for k, v in summary.as_dict().items() if k not in ("landing", "truth")},
         "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},
+        "inventory": stock.truth_summary() if stock else None,
         "store_tax_rates_pct": {
             s.location_id: f"{s.tax_rate_milli_pct / 1000:.3f}" for s in STORES
         },

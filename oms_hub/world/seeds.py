@@ -17,6 +17,8 @@ CALENDAR = 2
 POS_SQUARE = 10
 POS_SQUARE_CUSTOMERS = 11
 POS_SQUARE_PLAN = 12
+INVENTORY = 50
+INVENTORY_COUNTS = 51
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

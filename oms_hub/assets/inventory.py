@@ -1,0 +1,73 @@
+"""Inventory: the stock ledger, counts and discrepancies; positions after allocation."""
+
+import dagster as dg
+
+from oms_hub.assets._meta import to_metadata
+from oms_hub.assets.orders import _check
+from oms_hub.assets.resources import HubHome
+from oms_hub.assets.staging import staging_key
+from oms_hub.quality.checks import references
+from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
+from oms_hub.steps.inventory import build_stock_ledger
+from oms_hub.storage.lake import Lake
+
+_DEPS = [
+    *[staging_key(s.folder) for s in (*INVENTORY_MOVEMENTS, *INVENTORY_COUNTS)],
+    ["core", "order_lines"],
+    ["core", "orders"],
+    ["core", "returns"],
+    ["core", "products"],
+    ["core", "locations"],
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["core", "inventory_movements"],
+            description="Signed stock ledger per SKU x location from every source.",
+            deps=_DEPS,
+            kinds={"parquet"},
+        ),
+        dg.AssetSpec(
+            ["core", "inventory_counts"],
+            description="Store counts and warehouse snapshots, latest version.",
+            deps=_DEPS,
+            kinds={"parquet"},
+        ),
+        dg.AssetSpec(
+            ["core", "inventory_discrepancies"],
+            description="Counts that disagree with the books, with the likely cause.",
+            deps=_DEPS,
+            kinds={"parquet"},
+        ),
+    ],
+    group_name="inventory",
+)
+def stock_ledger(hub: HubHome):
+    """Rebuild the ledger from every source, reconcile counts, post unexplained deltas."""
+    summary = build_stock_ledger(hub.home())
+    meta = to_metadata(summary)
+    for key, rows in (
+        ("inventory_movements", "movements"),
+        ("inventory_counts", "counts"),
+        ("inventory_discrepancies", "discrepancies"),
+    ):
+        yield dg.MaterializeResult(
+            asset_key=["core", key], metadata={**meta, "dagster/row_count": summary[rows]}
+        )
+
+
+@dg.asset_check(
+    asset=["core", "inventory_movements"],
+    blocking=True,
+    description="Every movement's SKU is in core.products.",
+)
+def movements_have_known_skus(hub: HubHome) -> dg.AssetCheckResult:
+    """Unknown SKUs go to quarantine, not into the ledger."""
+    return _check(
+        references(Lake(hub.home()), "core.inventory_movements", "sku", "core.products", "sku")
+    )
+
+
+defs = dg.Definitions(assets=[stock_ledger], asset_checks=[movements_have_known_skus])
