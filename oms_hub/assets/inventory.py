@@ -8,6 +8,7 @@ from oms_hub.assets.resources import HubHome
 from oms_hub.assets.staging import staging_key
 from oms_hub.quality.checks import references
 from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
+from oms_hub.steps.allocation import allocations_within_available, build_allocations
 from oms_hub.steps.inventory import build_stock_ledger
 from oms_hub.storage.lake import Lake
 
@@ -70,4 +71,48 @@ def movements_have_known_skus(hub: HubHome) -> dg.AssetCheckResult:
     )
 
 
-defs = dg.Definitions(assets=[stock_ledger], asset_checks=[movements_have_known_skus])
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["core", "allocations"],
+            description="Which location ships each open online line, by which rule and why.",
+            deps=[["core", "inventory_movements"], *_DEPS[-5:]],
+            kinds={"parquet"},
+        ),
+        dg.AssetSpec(
+            ["core", "inventory_positions"],
+            description="On hand, allocated and available to promise per SKU x location.",
+            deps=[["core", "inventory_movements"], ["core", "products"]],
+            kinds={"parquet"},
+        ),
+    ],
+    group_name="inventory",
+)
+def allocation(hub: HubHome):
+    """Allocate open lines under the rules in force; publish positions with them."""
+    summary = build_allocations(hub.home())
+    meta = to_metadata(summary)
+    yield dg.MaterializeResult(
+        asset_key=["core", "allocations"],
+        metadata={**meta, "dagster/row_count": summary["allocation_rows"]},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["core", "inventory_positions"],
+        metadata={**meta, "dagster/row_count": summary["positions"]},
+    )
+
+
+@dg.asset_check(
+    asset=["core", "allocations"],
+    blocking=True,
+    description="No location is allocated more than it has available to promise.",
+)
+def allocations_within_stock(hub: HubHome) -> dg.AssetCheckResult:
+    """Allocated units per SKU x location <= on hand - safety stock."""
+    return _check(allocations_within_available(Lake(hub.home())))
+
+
+defs = dg.Definitions(
+    assets=[stock_ledger, allocation],
+    asset_checks=[movements_have_known_skus, allocations_within_stock],
+)

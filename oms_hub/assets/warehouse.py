@@ -22,6 +22,8 @@ PUBLISHED = [
     ["core", "inventory_movements"],
     ["core", "inventory_counts"],
     ["core", "inventory_discrepancies"],
+    ["core", "allocations"],
+    ["core", "inventory_positions"],
 ]
 
 

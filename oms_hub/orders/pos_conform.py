@@ -150,6 +150,9 @@ def conform_pos(
             customer_key=pl.lit(None, dtype=pl.String),
             status=pl.lit("completed"),
             source_code=pl.format("store:{}", pl.col("location_id")),
+            ship_to_lat=pl.lit(None, pl.Float64),
+            ship_to_lon=pl.lit(None, pl.Float64),
+            pickup_location_id=pl.lit(None, pl.String),
             note=pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")),
             locator=pl.when(pl.col("first_row") == pl.col("last_row"))
             .then(pl.format("row {}", pl.col("first_row")))
