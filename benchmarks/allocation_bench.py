@@ -78,8 +78,10 @@ def main() -> None:
     result = allocate(lines, stock, locs, rules, as_of=dt.datetime(2026, 10, 15, tzinfo=dt.UTC))
     seconds = time.perf_counter() - started
     mix = result.group_by("status").agg(pl.col("quantity").sum(), pl.len()).sort("status")
-    print(f"lines {args.lines:,} x locations {args.locations}: {seconds:.1f}s "
-          f"({args.lines / seconds:,.0f} lines/s), {result.height:,} allocation rows")
+    print(
+        f"lines {args.lines:,} x locations {args.locations}: {seconds:.1f}s "
+        f"({args.lines / seconds:,.0f} lines/s), {result.height:,} allocation rows"
+    )
     print(mix)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -271,14 +271,6 @@ def _run_strategy(
         ptr[a[~took & ~retry]] += 1
 
 
-@dataclass(frozen=True)
-class AllocationResult:
-    """core.allocations rows and run figures."""
-
-    allocations: pl.DataFrame
-    rounds_lines: int
-
-
 def allocate(
     lines: pl.DataFrame,
     stock: pl.DataFrame,
@@ -506,8 +498,10 @@ def _assemble(
             "distance_km": haversine_km(lat[line], lon[line], world.lat[loc], world.lon[loc]),
         }
     )
-    got = got.group_by("_line", "_loc", "_label", maintain_order=True).agg(
-        pl.col("quantity").sum(), pl.col("_rank").first(), pl.col("distance_km").first()
+    got = (
+        got.with_columns(pl.col("distance_km").fill_nan(None))
+        .group_by("_line", "_loc", "_label", maintain_order=True)
+        .agg(pl.col("quantity").sum(), pl.col("_rank").first(), pl.col("distance_km").first())
     )
     short = np.flatnonzero(rem > 0)
     back = pl.DataFrame(
