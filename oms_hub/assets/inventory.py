@@ -10,6 +10,7 @@ from oms_hub.quality.checks import references
 from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
 from oms_hub.steps.allocation import allocations_within_available, build_allocations
 from oms_hub.steps.inventory import build_stock_ledger
+from oms_hub.steps.merchandising import build_merchandising
 from oms_hub.storage.lake import Lake
 
 _DEPS = [
@@ -112,7 +113,39 @@ def allocations_within_stock(hub: HubHome) -> dg.AssetCheckResult:
     return _check(allocations_within_available(Lake(hub.home())))
 
 
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["marts", "rpt_reorder"],
+            description="What to reorder where; also reports/reorder.xlsx and .html.",
+            deps=[["core", "inventory_positions"], ["core", "allocations"]],
+            kinds={"parquet", "excel", "html"},
+        ),
+        dg.AssetSpec(
+            ["marts", "rpt_sell_through"],
+            description="Sell-through by SKU, category, channel, week and month; also "
+            "reports/sell_through.xlsx and .html.",
+            deps=[["core", "inventory_movements"], ["core", "order_lines"], ["core", "returns"]],
+            kinds={"parquet", "excel", "html"},
+        ),
+    ],
+    group_name="reports",
+)
+def merchandising(hub: HubHome):
+    """Rebuild the merchandiser marts and their report files."""
+    summary = build_merchandising(hub.home())
+    meta = to_metadata(summary)
+    yield dg.MaterializeResult(
+        asset_key=["marts", "rpt_reorder"],
+        metadata={**meta, "dagster/row_count": summary["reorder_rows"]},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["marts", "rpt_sell_through"],
+        metadata={**meta, "dagster/row_count": summary["sell_through_rows"]},
+    )
+
+
 defs = dg.Definitions(
-    assets=[stock_ledger, allocation],
+    assets=[stock_ledger, allocation, merchandising],
     asset_checks=[movements_have_known_skus, allocations_within_stock],
 )

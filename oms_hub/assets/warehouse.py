@@ -24,6 +24,8 @@ PUBLISHED = [
     ["core", "inventory_discrepancies"],
     ["core", "allocations"],
     ["core", "inventory_positions"],
+    ["marts", "rpt_reorder"],
+    ["marts", "rpt_sell_through"],
 ]
 
 
