@@ -43,6 +43,12 @@ _DEPS = [
             deps=_DEPS,
             kinds={"parquet"},
         ),
+        dg.AssetSpec(
+            ["core", "return_checks"],
+            description="Each return against what was paid; over-refunds flagged once.",
+            deps=_DEPS,
+            kinds={"parquet"},
+        ),
     ],
     group_name="inventory",
 )
@@ -54,6 +60,7 @@ def stock_ledger(hub: HubHome):
         ("inventory_movements", "movements"),
         ("inventory_counts", "counts"),
         ("inventory_discrepancies", "discrepancies"),
+        ("return_checks", "return_checks"),
     ):
         yield dg.MaterializeResult(
             asset_key=["core", key], metadata={**meta, "dagster/row_count": summary[rows]}

@@ -22,6 +22,7 @@ PUBLISHED = [
     ["core", "inventory_movements"],
     ["core", "inventory_counts"],
     ["core", "inventory_discrepancies"],
+    ["core", "return_checks"],
     ["core", "allocations"],
     ["core", "inventory_positions"],
     ["marts", "rpt_reorder"],

@@ -17,6 +17,7 @@ from oms_hub.inventory.ledger import (
     stock_file_movements,
 )
 from oms_hub.inventory.reconcile import COUNTS, DISCREPANCIES, latest_counts, reconcile_counts
+from oms_hub.inventory.refund_checks import CHECKS, check_refunds
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
 from oms_hub.steps.catalog import file_order
@@ -100,6 +101,8 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
     lake.write(LEDGER, contract(LEDGER).conform(ledger))
     lake.write(COUNTS, counts)
     lake.write(DISCREPANCIES, discrepancies)
+    checks = check_refunds(table(lake, "core.returns"), table(lake, "core.order_lines"))
+    lake.write(CHECKS, checks)
     quarantine = pl.concat(rejected) if rejected else contract("ops.quarantine").empty()
     lake.write_part("ops.quarantine", "conform/inventory", quarantine)
     by_kind = dict(ledger.group_by("kind").agg(pl.len()).sort("kind").iter_rows())
@@ -113,5 +116,7 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
         "discrepancies": discrepancies.height,
         "causes": causes,
         "rejected": quarantine.height,
+        "return_checks": checks.height,
+        "return_flags": dict(checks.group_by("flag").agg(pl.len()).sort("flag").iter_rows()),
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from oms_hub.quality.contracts.base import Lineage, TableContract, UtcTimestamp
+from oms_hub.quality.contracts.base import Lineage, Money, TableContract, UtcTimestamp
 
 MOVEMENT_KINDS = [
     "opening",
@@ -146,6 +146,42 @@ class Allocations(pa.DataFrameModel):
     allocated_at: UtcTimestamp = pa.Field(description="Time the decision is valid for, UTC.")
 
 
+class ReturnChecks(Lineage):
+    """core.return_checks: each return checked against what was paid for the line."""
+
+    return_id: str = pa.Field(unique=True, description="Return (core.returns).")
+    order_id: str = pa.Field(description="Order the goods were sold on.")
+    sku: str = pa.Field(description="Item returned.")
+    returned_at: UtcTimestamp = pa.Field(description="When the return was recorded, UTC.")
+    quantity: pl.Int32 = pa.Field(gt=0, description="Units returned.")
+    total_refund: Money = pa.Field(ge=0, description="refund_amount + tax_refund of this return.")
+    paid_amount: Money = pa.Field(
+        nullable=True,
+        description="Net total plus tax paid for the SKU on the order; null when the sale is "
+        "not in the warehouse.",
+    )
+    refunded_to_date: Money = pa.Field(
+        ge=0, description="Refunds of the SKU on the order up to and including this one."
+    )
+    over_refund_amount: Money = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Part of this refund above what was paid (counted on the refund that "
+        "crosses the line, never again).",
+    )
+    flag: str = pa.Field(
+        isin=["ok", "over_refund", "over_quantity", "unmatched"],
+        description="ok; over_refund (more money back than paid); over_quantity (more units "
+        "back than sold); unmatched (sale not loaded).",
+    )
+    stock_bucket: str = pa.Field(
+        isin=["sellable", "damaged", "not_restocked"],
+        description="Where the units went: back on the shelf, the damaged bucket, or nowhere "
+        "(no receiving location).",
+    )
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency of the amounts.")
+
+
 TABLES = [
     TableContract(
         "core.inventory_movements",
@@ -171,5 +207,10 @@ TABLES = [
         "core.allocations",
         Allocations,
         "Which location ships each open order line, by which rule and why.",
+    ),
+    TableContract(
+        "core.return_checks",
+        ReturnChecks,
+        "Each return checked against what was paid: over-refunds flagged once.",
     ),
 ]
