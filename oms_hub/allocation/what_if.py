@@ -7,7 +7,8 @@ safety stock) and allocate the same lines; only the rules differ. The figures:
 * ``avg_ship_km`` — units-weighted mean distance from the shipping location to the
   ship-to address (pickups and unknown addresses left out);
 * ``backordered_lines`` / ``backordered_units`` — what no location could ship;
-* ``stockouts`` — SKU x location pairs that had stock to promise before and none after;
+* ``stockouts`` — SKU x location pairs that had stock to promise before and none after
+  (available - safety stock - the largest channel threshold of the rules);
 * ``store_share`` — share of shipped units that left from stores.
 
 Until an online channel lands real lines, ``sample_lines`` makes a seeded set of online
@@ -37,7 +38,11 @@ METRICS = (
 
 
 def outcome(
-    allocations: pl.DataFrame, stock: pl.DataFrame, locations: pl.DataFrame
+    allocations: pl.DataFrame,
+    stock: pl.DataFrame,
+    locations: pl.DataFrame,
+    *,
+    held_back: int = 0,
 ) -> dict[str, float]:
     """The what-if figures of one replay."""
     per_line = allocations.group_by("order_id", "line_number").agg(
@@ -54,9 +59,9 @@ def outcome(
     )
     used = placed.group_by("sku", "location_id").agg(pl.col("quantity").sum().alias("used"))
     stockouts = (
-        stock.filter(pl.col("available") > 0)
+        stock.filter(pl.col("available") - held_back > 0)
         .join(used, on=["sku", "location_id"])
-        .filter(pl.col("available") - pl.col("used") <= 0)
+        .filter(pl.col("available") - pl.col("used") - held_back <= 0)
         .height
     )
     stores = placed.join(
@@ -88,7 +93,13 @@ def compare(
     """One column of figures per named rules file, side by side."""
     columns = {"metric": list(METRICS)}
     for name, rules in rule_sets.items():
-        result = outcome(allocate(lines, stock, locations, rules, as_of=as_of), stock, locations)
+        held_back = max(rules.channel_thresholds.values(), default=0)
+        result = outcome(
+            allocate(lines, stock, locations, rules, as_of=as_of),
+            stock,
+            locations,
+            held_back=held_back,
+        )
         columns[name] = [str(result[m]) for m in METRICS]
     return pl.DataFrame(columns)
 

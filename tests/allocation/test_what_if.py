@@ -60,3 +60,32 @@ def test_invalid_rules_file_is_one_line_naming_the_place(
     assert code == 2
     assert len(err) == 1
     assert err[0].startswith("oms-hub: error: bad.yaml:15 rule_sets[0].strategies[0].when_short")
+
+
+def test_outcome_figures_on_a_hand_made_allocation() -> None:
+    import polars as pl
+
+    from oms_hub.allocation.what_if import outcome
+
+    allocations = pl.DataFrame(
+        {
+            "order_id": ["a", "b", "b", "c"],
+            "line_number": [1, 1, 1, 1],
+            "sku": ["X", "X", "X", "Y"],
+            "location_id": ["S1", "S1", "DC", None],
+            "quantity": [2, 1, 3, 4],
+            "distance_km": [10.0, 10.0, 100.0, None],
+        }
+    )
+    stock = pl.DataFrame(
+        {"sku": ["X", "X", "Y"], "location_id": ["S1", "DC", "S1"], "available": [4, 50, 0]}
+    )
+    locations = pl.DataFrame({"location_id": ["S1", "DC"], "kind": ["store", "warehouse"]})
+    got = outcome(allocations, stock, locations, held_back=1)
+    assert got["lines"] == 3
+    assert got["split_rate"] == round(1 / 3, 4)
+    assert got["avg_ship_km"] == round((20 + 10 + 300) / 6, 1)
+    assert got["backordered_lines"] == 1
+    assert got["backordered_units"] == 4
+    assert got["stockouts"] == 1  # S1 had 4 - 1 held back = 3 to promise; 3 used
+    assert got["store_share"] == 0.5
