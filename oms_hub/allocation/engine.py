@@ -123,8 +123,10 @@ class _World:
         self.initial = self.avail.copy()
         self.sku_ix = sku_ix
         self.loc_index = loc_index
-        #: Units each location already took per ``location * 100_000 + day`` (capacity).
-        self.used: dict[int, int] = {}
+        #: Units each location already took per day (``location * n_days + day``), for
+        #: capacity rules; sized by ``allocate`` once the order days are known.
+        self.n_days = 1
+        self.used = np.zeros(self.n_loc, dtype=np.int64)
 
 
 def _prepare_lines(lines: pl.DataFrame, world: _World, rules: Rules) -> pl.DataFrame:
@@ -187,18 +189,54 @@ def _group_cumsum(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _capacity_left(world: _World, cap: np.ndarray, loc: np.ndarray, day: np.ndarray) -> np.ndarray:
-    key = loc.astype(np.int64) * 100_000 + day
-    uniq, inv = np.unique(key, return_inverse=True)
-    taken = np.array([world.used.get(int(k), 0) for k in uniq], dtype=np.int64)
-    return np.where(cap[loc] > 0, cap[loc] - taken[inv], np.iinfo(np.int64).max // 4)
+    """Units each (location, day) may still ship (a large number where uncapped)."""
+    taken = world.used[loc * world.n_days + day]
+    return np.where(cap[loc] > 0, cap[loc] - taken, np.iinfo(np.int64).max // 4)
 
 
 def _consume_capacity(world: _World, loc: np.ndarray, day: np.ndarray, qty: np.ndarray) -> None:
-    key = loc.astype(np.int64) * 100_000 + day
-    uniq, inv = np.unique(key, return_inverse=True)
-    sums = np.bincount(inv, weights=qty).astype(np.int64)
-    for k, v in zip(uniq.tolist(), sums.tolist(), strict=True):
-        world.used[k] = world.used.get(k, 0) + v
+    world.used += np.bincount(
+        loc * world.n_days + day, weights=qty, minlength=len(world.used)
+    ).astype(np.int64)
+
+
+def _skip_hopeless(
+    world: _World,
+    active: np.ndarray,
+    ptr: np.ndarray,
+    *,
+    order,
+    valid: np.ndarray,
+    sku: np.ndarray,
+    rem: np.ndarray,
+    thr: np.ndarray,
+    day: np.ndarray,
+    min_available: int,
+    capacity: np.ndarray,
+    split: bool,
+) -> np.ndarray:
+    """Move pointers past candidates that cannot serve the line even with no competitor.
+
+    Stock and capacity only go down during a run, so such a candidate can never accept
+    the line later either. Skipping it saves rounds, and keeps a proposal that cannot win
+    out of the running sums where it would crowd out the lines behind it.
+    """
+    for _ in range(world.n_loc):
+        if len(active) == 0:
+            break
+        cur = order[active, ptr[active]].astype(np.int64)
+        need = (
+            np.full(len(active), min_available) if split else np.maximum(rem[active], min_available)
+        )
+        stock_ok = world.avail[sku[active] * world.n_loc + cur] - thr[active] >= need
+        cap_need = 1 if split else rem[active]
+        cap_ok = _capacity_left(world, capacity, cur, day[active]) >= cap_need
+        hopeless = ~(stock_ok & cap_ok)
+        if not hopeless.any():
+            break
+        ptr[active[hopeless]] += 1
+        active = active[ptr[active] < valid[active]]
+    return active
 
 
 def _run_strategy(
@@ -226,6 +264,20 @@ def _run_strategy(
     n_loc = world.n_loc
     for _ in range(MAX_ROUNDS):
         active = active[(rem[active] > 0) & (ptr[active] < valid[active])]
+        active = _skip_hopeless(
+            world,
+            active,
+            ptr,
+            order=order,
+            valid=valid,
+            sku=sku,
+            rem=rem,
+            thr=thr,
+            day=day,
+            min_available=min_available,
+            capacity=capacity,
+            split=split,
+        )
         if len(active) == 0:
             return
         cand = order[active, ptr[active]].astype(np.int64)
@@ -241,7 +293,7 @@ def _run_strategy(
             grant = np.where(qualifies & (before >= q), q, 0)
         # Capacity per location x day, over what stock allows, in priority order.
         d = day[a]
-        ck = c * 100_000 + d
+        ck = c * world.n_days + d
         o2 = np.lexsort((a, ck))
         inv2 = np.empty_like(o2)
         inv2[o2] = np.arange(len(o2))
@@ -254,7 +306,10 @@ def _run_strategy(
             grant = np.where(cap_ok >= grant, grant, 0)
         took = grant > 0
         if took.any():
-            np.subtract.at(world.avail, k[took], grant[took])
+            # bincount, not ufunc.at (much slower); counts stay far below 2**53.
+            world.avail -= np.bincount(
+                k[took], weights=grant[took], minlength=len(world.avail)
+            ).astype(np.int64)
             _consume_capacity(world, c[took], d[took], grant[took])
             rem[a[took]] -= grant[took]
             placed.add(a[took], c[took], grant[took], label, ptr[a[took]])
@@ -296,6 +351,9 @@ def allocate(
     rem = prepared["quantity"].to_numpy().astype(np.int64).copy()
     thr = prepared["_thr"].to_numpy().astype(np.int64)
     day = prepared["_day"].to_numpy().astype(np.int64)
+    day = day - day.min()
+    world.n_days = int(day.max()) + 1
+    world.used = np.zeros(world.n_loc * world.n_days, dtype=np.int64)
     lat = prepared["ship_to_lat"].fill_null(np.nan).to_numpy().astype(np.float64)
     lon = prepared["ship_to_lon"].fill_null(np.nan).to_numpy().astype(np.float64)
     pickup = prepared["_pickup"].to_numpy()
