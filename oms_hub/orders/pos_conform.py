@@ -174,7 +174,10 @@ def conform_pos(
             location_id="location_id",
             sku="sku",
             quantity=(-pl.col("quantity")),
-            condition=pl.lit("unknown"),
+            # Square has no condition field; cashiers write "damaged" in the notes.
+            condition=pl.when(pl.col("notes").str.to_lowercase().str.contains(r"\bdamaged\b"))
+            .then(pl.lit("damaged"))
+            .otherwise(pl.lit("unknown")),
             refund_amount=(-pl.col("net")),
             tax_refund=(-pl.col("tax")),
             currency="currency",

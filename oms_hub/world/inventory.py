@@ -11,7 +11,8 @@ movements through a sink; POS files are unchanged by this. Everything else draws
 the world's own inventory streams (``seeds.INVENTORY*``).
 
 Book stock here is computed exactly as the hub must compute it: every movement strictly
-before a count's time counts; a sellable-or-unknown refund goes back on the shelf. The
+before a count's time counts; a refund goes back on the shelf unless its note says
+"damaged" (the hub's POS conform reads that note as the condition). The
 physical stock differs from the book only by injected shrink, which the hub learns (and
 posts as a count correction) at the count that reveals it.
 """
@@ -60,7 +61,7 @@ _SERVING_DC = np.array(
 )
 
 #: Movement kinds the writer tracks (codes in the ``kind`` column).
-OPENING, RECEIPT, TRANSFER_OUT, TRANSFER_IN, SALE, REFUND = range(6)
+OPENING, RECEIPT, TRANSFER_OUT, TRANSFER_IN, SALE, REFUND, REFUND_DAMAGED = range(7)
 
 
 def _epoch_us(day: datetime.date, hour: int = 0) -> int:
@@ -131,6 +132,8 @@ class InventoryWriter:
         store = rows["store"].to_numpy().astype(np.int64)
         secs = rows["secs"].to_numpy().astype(np.int64)
         qty = rows["qty"].to_numpy().astype(np.int64)
+        # A refund noted "damaged" goes to the damaged bucket, not back on the shelf.
+        damaged = (rows["note"] == "damaged").fill_null(False).to_numpy()
         self._pos.append(
             pl.DataFrame(
                 {
@@ -138,7 +141,9 @@ class InventoryWriter:
                     "sku": rows["sku"].to_numpy().astype(np.int32),
                     "at": _epoch_us(day) + (secs - offsets[store]) * US_PER_S,
                     "delta": -qty,
-                    "kind": np.where(qty > 0, SALE, REFUND).astype(np.int8),
+                    "kind": np.where(
+                        qty > 0, SALE, np.where(damaged, REFUND_DAMAGED, REFUND)
+                    ).astype(np.int8),
                 }
             )
         )
@@ -317,7 +322,7 @@ class InventoryWriter:
                     pl.col("qty").alias("delta"),
                     pl.lit(TRANSFER_IN, pl.Int8).alias("kind"),
                 ),
-                pos.select(cols),
+                pos.filter(pl.col("kind") != REFUND_DAMAGED).select(cols),
             ]
         ).sort("loc", "sku", "at")
         counts = self._plan_counts(

@@ -362,7 +362,7 @@ class SquarePosWriter:
         if self.stock_sink is not None:  # the stock writer needs the clean rows (files unchanged)
             kind = pl.col("inject")
             clean = rows.filter((kind == 0) | (kind == _CARD_CODE))
-            self.stock_sink(day, clean.select("store", "secs", "sku", "qty"))
+            self.stock_sink(day, clean.select("store", "secs", "sku", "qty", "note"))
         self._write_files(d, day, self._format(rows))
 
     def _account(self, rows: pl.DataFrame, truth: TruthBook) -> None:

@@ -80,6 +80,11 @@ def test_on_hand_is_start_plus_receipts_minus_shipments_plus_restocks_and_adjust
     returns = lake.read("core.returns")
     restocked = ledger.filter(pl.col("kind").str.starts_with("return_"))["quantity"].sum()
     assert restocked == returns["quantity"].sum()
+    # Refunds noted "damaged" go to the damaged bucket, not back on the shelf.
+    damaged = returns.filter(pl.col("condition") == "damaged")["quantity"].sum()
+    assert damaged > 0
+    assert ledger.filter(pl.col("bucket") == "damaged")["quantity"].sum() == damaged
+    assert lake.read("core.inventory_positions")["damaged"].sum() == damaged
     # ATP never below zero and follows its formula.
     p = lake.read("core.inventory_positions")
     formula = (p["on_hand"] - p["allocated"] - p["safety_stock"] - p["channel_threshold"]).clip(
