@@ -357,6 +357,7 @@ def allocate(
     lat = prepared["ship_to_lat"].fill_null(np.nan).to_numpy().astype(np.float64)
     lon = prepared["ship_to_lon"].fill_null(np.nan).to_numpy().astype(np.float64)
     pickup = prepared["_pickup"].to_numpy()
+    channel = prepared["channel"].to_numpy()
     is_pickup = prepared["pickup_location_id"].is_not_null().to_numpy()
     order_day = prepared["ordered_at"].dt.date()
     placed = _Placed()
@@ -411,6 +412,7 @@ def allocate(
             day,
             lat,
             lon,
+            channel,
             placed,
             labels,
             reasons,
@@ -442,6 +444,7 @@ def _run_rule_set(
     day: np.ndarray,
     lat: np.ndarray,
     lon: np.ndarray,
+    channel: np.ndarray,
     placed: _Placed,
     labels: list[str],
     reasons: list[str],
@@ -451,40 +454,30 @@ def _run_rule_set(
         members = members[rem[members] > 0]
         if len(members) == 0:
             return
-        sub_order, sub_valid, _ = _scores(world, strategy, lat[members], lon[members], sku[members])
-        order = _Remap(members, sub_order)
+        served = members
+        if strategy.channels is not None:
+            served = members[np.isin(channel[members], list(strategy.channels))]
+            if len(served) == 0:
+                continue
+        sub_order, sub_valid, _ = _scores(world, strategy, lat[served], lon[served], sku[served])
+        order = _Remap(served, sub_order)
         valid = np.zeros(n, dtype=np.int64)
-        valid[members] = sub_valid
+        valid[served] = sub_valid
         f = strategy.filters
         capacity = world.capacity.copy()
         if f.capacity_per_day is not None:  # the strategy's cap for the kinds it uses
             capacity[np.isin(world.kind, list(f.kind))] = f.capacity_per_day
         desc = _describe(strategy)
-        label = len(labels)
-        labels.append(f"{rules.version}/{rule_set.name}/{strategy.name}")
-        reasons.append(desc)
-        _run_strategy(
-            world,
-            lines=members,
-            sku=sku,
-            rem=rem,
-            thr=thr,
-            day=day,
-            order=order,
-            valid=valid,
-            min_available=f.min_available,
-            capacity=capacity,
-            split=False,
-            placed=placed,
-            label=label,
-        )
+        passes = [(False, desc)]
         if strategy.when_short == "split":
+            passes.append((True, desc + "; split: no single location had the whole line"))
+        for split, reason in passes:
             label = len(labels)
             labels.append(f"{rules.version}/{rule_set.name}/{strategy.name}")
-            reasons.append(desc + "; split: no single location had the whole line")
+            reasons.append(reason)
             _run_strategy(
                 world,
-                lines=members,
+                lines=served,
                 sku=sku,
                 rem=rem,
                 thr=thr,
@@ -493,12 +486,12 @@ def _run_rule_set(
                 valid=valid,
                 min_available=f.min_available,
                 capacity=capacity,
-                split=True,
+                split=split,
                 placed=placed,
                 label=label,
             )
-        elif strategy.when_short == "backorder":
-            return
+        if strategy.when_short == "backorder":  # the rest of these lines waits
+            members = np.setdiff1d(members, served, assume_unique=True)
 
 
 class _Remap:

@@ -10,6 +10,11 @@ A business changes how orders are fulfilled by editing this file, not the code::
       - name: warehouse-first
         effective_from: 2026-01-01
         strategies:
+          - name: b2b
+            channels: [edi]           # only these channels' lines (default: all)
+            filters: {kind: [warehouse]}
+            sort: [priority]
+            when_short: split
           - name: warehouses
             filters: {kind: [warehouse], ships_online: true}
             sort: [distance]
@@ -75,9 +80,20 @@ class Strategy(_Strict):
     """One step of a rule set."""
 
     name: str = Field(min_length=1)
+    #: Channels whose lines this strategy serves (all when omitted); lines of other
+    #: channels pass on to the next strategy.
+    channels: tuple[str, ...] | None = None
     filters: Filters = Filters()
     sort: tuple[str, ...] = ("distance",)
     when_short: Literal["split", "next", "backorder"] = "next"
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for channel in value or ():
+            if channel not in CHANNELS:
+                raise ValueError(f"unknown channel {channel!r}; expected one of {CHANNELS}")
+        return value
 
     @field_validator("sort")
     @classmethod

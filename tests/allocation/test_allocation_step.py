@@ -96,8 +96,15 @@ def _add_open_orders(lake: Lake, sea_sku: str, nyc_sku: str) -> None:
             for i, (oid, *_rest) in enumerate(heads, start=1)
         ]
     )
-    lake.write_part("core.orders", "test-web", contract("core.orders").conform(orders))
-    lake.write_part("core.order_lines", "test-web", contract("core.order_lines").conform(lines))
+    lake.write_part("core.orders", "test-web", _conform("core.orders", orders))
+    lake.write_part("core.order_lines", "test-web", _conform("core.order_lines", lines))
+
+
+def _conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Shape hand-made rows; columns other channels add later are left empty (null)."""
+    schema = contract(table).polars_schema()
+    missing = [pl.lit(None, t).alias(c) for c, t in schema.items() if c not in frame.columns]
+    return contract(table).conform(frame.with_columns(missing))
 
 
 def test_open_online_lines_are_allocated_under_the_homes_rules(built_home: Home, copy_home) -> None:

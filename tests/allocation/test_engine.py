@@ -186,3 +186,35 @@ def test_random_lines_never_exceed_available_and_every_unit_is_accounted() -> No
     assert (out["rule"].str.len_chars() > 0).all()
     assert (out["reason"].str.len_chars() > 0).all()
     assert {"allocated", "backordered"} <= set(out["status"])
+
+
+def test_strategies_can_serve_only_some_channels() -> None:
+    rules = parse_rules(
+        """\
+version: "c1"
+rule_sets:
+  - name: by-channel
+    effective_from: 2026-01-01
+    strategies:
+      - {name: b2b, channels: [edi], filters: {kind: [warehouse]}, sort: [priority],
+         when_short: backorder}
+      - {name: stores, channels: [web], filters: {kind: [store]}, sort: [distance]}
+"""
+    )
+    frame = lines(
+        {"channel": "edi", "quantity": 3},
+        {"channel": "web"},
+        {"channel": "edi", "quantity": 50},
+        {"channel": "marketplace"},
+    )
+    out = allocate(frame, stock(**{"S-NYC": 9, "DC-E": 9}), LOCATIONS, rules, as_of=OCT).sort(
+        "order_id"
+    )
+    assert out.select("order_id", "location_id", "rule").rows() == [
+        ("o1", "DC-E", "c1/by-channel/b2b"),
+        ("o2", "S-NYC", "c1/by-channel/stores"),
+        # An EDI line the DCs cannot cover waits (backorder): it never goes to a store.
+        ("o3", None, "c1/by-channel"),
+        # No strategy serves marketplace lines here.
+        ("o4", None, "c1/by-channel"),
+    ]
