@@ -14,7 +14,9 @@ shows it, by a timing difference:
 otherwise ``unexplained_shrink`` (low) or ``unexplained_overage`` (high).
 
 Timing differences resolve themselves, so only unexplained deltas are posted to the
-ledger, as a ``count_correction`` at the count time (books set to the count). A
+ledger, as a ``count_correction`` at the count time (books set to the count) -- and only
+for our own counts: a partner's stock advice (EDI 846, ``count_source = 'edi_846'``) is
+compared and explained like a count, but never moves our books. A
 correction changes what later counts of the same SKU x location are compared with, so
 counts are reconciled in rounds: the 1st count of every pair at once, then the 2nd
 with the 1st round's corrections, and so on (a loop over rounds, never over rows).
@@ -31,6 +33,10 @@ from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
 
 COUNTS = "core.inventory_counts"
+#: Count sources that report discrepancies but never post corrections (partner views).
+ADVISORY_SOURCES = ("edi_846",)
+#: EDI 846 quantity qualifiers that state stock on hand (33 available, 17 on hand).
+ON_HAND_QUALIFIERS = ("33", "17")
 DISCREPANCIES = "core.inventory_discrepancies"
 RETURN_WINDOW = timedelta(days=7)
 SALE_WINDOW = timedelta(hours=16)
@@ -41,6 +47,31 @@ def latest_counts(staged: pl.LazyFrame, file_order: pl.LazyFrame) -> pl.DataFram
     """The latest version of every count row, shaped as core.inventory_counts."""
     latest = mark_latest(staged, file_order).filter(pl.col("is_latest")).collect()
     return contract(COUNTS).conform(latest.sort("counted_at", "location_id", "sku"))
+
+
+def counts_from_edi_advice(advice: pl.DataFrame) -> pl.DataFrame:
+    """EDI 846 inventory advice rows (``sku, location_id, advised_at, quantity,
+    quantity_qualifier`` + lineage) as count rows with ``count_source = 'edi_846'``.
+
+    Only on-hand qualifiers in whole units count; the rest is not a stock level.
+    """
+    whole = pl.col("quantity") == pl.col("quantity").round(0)
+    return contract(COUNTS).conform(
+        advice.filter(
+            pl.col("quantity_qualifier").is_in(list(ON_HAND_QUALIFIERS))
+            & whole
+            & (pl.col("quantity") >= 0)
+        ).select(
+            "sku",
+            "location_id",
+            pl.col("advised_at").alias("counted_at"),
+            pl.col("quantity").cast(pl.Int32).alias("counted_qty"),
+            pl.lit("edi_846").alias("count_source"),
+            "source",
+            "landed_file",
+            "locator",
+        )
+    )
 
 
 def _book_before(counts: pl.DataFrame, ledger: pl.LazyFrame) -> pl.DataFrame:
@@ -210,6 +241,7 @@ def _classify(c: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("refs").unique(maintain_order=True).str.join(" ").alias("_timing_refs"))
     )
     unexplained = pl.col("likely_cause").is_in(["unexplained_shrink", "unexplained_overage"])
+    unexplained = unexplained & ~pl.col("count_source").is_in(list(ADVISORY_SOURCES))
     return c.join(timing, on="count_id", how="left").with_columns(
         pl.when(pl.col("likely_cause") == "transfer_in_transit")
         .then(pl.col("transit_refs").list.join(" "))

@@ -16,13 +16,22 @@ from oms_hub.inventory.ledger import (
     sale_movements,
     stock_file_movements,
 )
-from oms_hub.inventory.reconcile import COUNTS, DISCREPANCIES, latest_counts, reconcile_counts
+from oms_hub.inventory.reconcile import (
+    COUNTS,
+    DISCREPANCIES,
+    counts_from_edi_advice,
+    latest_counts,
+    reconcile_counts,
+)
 from oms_hub.inventory.refund_checks import CHECKS, check_refunds
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
 from oms_hub.steps.catalog import file_order
 from oms_hub.steps.staging import StagedSource, staged_rows
 from oms_hub.storage.lake import Lake
+
+#: The staged EDI 846 stream (written by the EDI channel's steps, if it is installed).
+EDI_ADVICE_STREAM = "edi/inventory_advice"
 
 
 def _staged(home: Home, specs: tuple[StagedSource, ...]) -> pl.LazyFrame | None:
@@ -95,6 +104,9 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
     if staged_counts is not None:
         counts, bad = _known(latest_counts(staged_counts, order), lake, "count")
         rejected.append(bad)
+    advice = lake.root / "staging" / EDI_ADVICE_STREAM / "advice.parquet"
+    if advice.exists():  # partner stock advice (EDI 846), already mapped and checked
+        counts = pl.concat([counts, counts_from_edi_advice(pl.read_parquet(advice))])
     discrepancies, corrections = reconcile_counts(counts, base.lazy())
     ledger = build_ledger([base.lazy(), corrections.lazy()]).collect()
 

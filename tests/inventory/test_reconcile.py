@@ -168,3 +168,31 @@ def test_positions_as_of_any_moment_with_damaged_bucket_and_transit() -> None:
     assert late.filter(pl.col("location_id") == "DC")["available_to_promise"].item() == 44
     early = positions_as_of(ledger, h(1), products=products)
     assert early.filter(pl.col("location_id") == "S1")["in_transit_in"].item() == 0
+
+
+def test_partner_stock_advice_is_compared_but_never_moves_the_books() -> None:
+    from decimal import Decimal
+
+    from oms_hub.inventory.reconcile import counts_from_edi_advice
+
+    advice = pl.DataFrame(
+        {
+            "sku": ["A", "A", "A"],
+            "location_id": ["DC", "DC", "DC"],
+            "advised_at": [h(10), h(10), h(10)],
+            "quantity": [Decimal("7"), Decimal("2.5"), Decimal("99")],
+            "quantity_qualifier": ["33", "33", "02"],
+            "source": ["edi"] * 3,
+            "landed_file": ["edi/inv.x12"] * 3,
+            "locator": ["ST 0001", "ST 0001", "ST 0001"],
+        },
+        schema_overrides={"quantity": pl.Decimal(18, 4)},
+    )
+    counts_ = counts_from_edi_advice(advice)
+    assert counts_.select("counted_qty", "count_source").rows() == [(7, "edi_846")]
+    ledger = moves([("A", "DC", h(0), "opening", 10, None, None)])
+    found, corrections = reconcile_counts(counts_, ledger)
+    assert found.select("delta", "likely_cause", "corrected").rows() == [
+        (-3, "unexplained_shrink", False)
+    ]
+    assert corrections.is_empty()
