@@ -233,6 +233,30 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate_rules(args: argparse.Namespace) -> int:
+    """Replay online orders under another allocation rules file, beside the rules in force."""
+    from oms_hub.allocation.rules import RulesError
+    from oms_hub.steps.allocation import NothingToReplay, simulate_rules
+
+    try:
+        figures, note = simulate_rules(
+            _home(args),
+            Path(args.rules),
+            first=args.first,
+            last=args.last,
+            sample=args.sample,
+            seed=args.seed,
+        )
+    except (RulesError, NothingToReplay) as error:
+        raise CliError(str(error)) from None
+    print(note)
+    width = max(len(c) for c in figures.columns[1:]) + 2
+    print(f"  {'':<20}" + "".join(f"{c:>{width}}" for c in figures.columns[1:]))
+    for row in figures.iter_rows():
+        print(f"  {row[0]:<20}" + "".join(f"{v:>{width}}" for v in row[1:]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(
@@ -290,6 +314,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="docs/data-dictionary.md", help="target file")
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser(
+        "simulate-rules",
+        help="what-if: replay online orders under another allocation rules file",
+        description=cmd_simulate_rules.__doc__,
+    )
+    _add_home(p)
+    p.add_argument("rules", metavar="RULES.yaml", help="the allocation rules to try")
+    p.add_argument("--from", dest="first", type=_date, metavar="DAY", help="first order day")
+    p.add_argument("--to", dest="last", type=_date, metavar="DAY", help="last order day")
+    p.add_argument(
+        "--sample",
+        type=_positive_int,
+        default=0,
+        metavar="N",
+        help="replay N seeded sample online lines instead of history (no online channel yet)",
+    )
+    p.add_argument("--seed", type=int, default=7, help="seed of the sample lines (default 7)")
+    p.set_defaults(func=cmd_simulate_rules)
     return parser
 
 

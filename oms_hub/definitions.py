@@ -2,7 +2,17 @@
 
 import dagster as dg
 
-from oms_hub.assets import automation, catalog, edi, landing, orders, reports, staging, warehouse
+from oms_hub.assets import (
+    automation,
+    catalog,
+    edi,
+    inventory,
+    landing,
+    orders,
+    reports,
+    staging,
+    warehouse,
+)
 from oms_hub.assets.resources import HubHome
 
 defs = dg.Definitions.merge(
@@ -10,6 +20,7 @@ defs = dg.Definitions.merge(
     catalog.defs,
     staging.defs,
     orders.defs,
+    inventory.defs,
     reports.defs,
     warehouse.defs,
     edi.defs,

@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from oms_hub.connectors.catalog import catalog_kind, parse_locations, parse_products
 from oms_hub.connectors.edi import parse_edi
+from oms_hub.connectors.inventory import (
+    parse_opening_balances,
+    parse_receipts,
+    parse_store_counts,
+    parse_transfers,
+    parse_wms_snapshot,
+    stock_file_kind,
+)
 from oms_hub.connectors.pos import parse_square_items
 from oms_hub.orders.edi_source import EDI_ORDERS
 from oms_hub.orders.pos_source import POS_ORDERS
@@ -53,11 +61,35 @@ EDI_DOCUMENTS = StagedSource(
     parser=lambda payload, path: parse_edi(payload, landed_file=path),
 )
 
+
+def _stock_stream(stream: str, parse) -> StagedSource:
+    return StagedSource(
+        source="inventory",
+        stream=stream,
+        version=1,
+        accepts=lambda path: stock_file_kind(path) == stream,
+        parser=lambda payload, path: parse(payload, landed_file=path),
+    )
+
+
+#: Stock files (landing/inventory/): movement streams and count streams.
+INVENTORY_MOVEMENTS: tuple[StagedSource, ...] = (
+    _stock_stream("opening", parse_opening_balances),
+    _stock_stream("receipts", parse_receipts),
+    _stock_stream("transfers", parse_transfers),
+)
+INVENTORY_COUNTS: tuple[StagedSource, ...] = (
+    _stock_stream("store_counts", parse_store_counts),
+    _stock_stream("wms_snapshots", parse_wms_snapshot),
+)
+
 STAGED_SOURCES: tuple[StagedSource, ...] = (
     CATALOG_PRODUCTS,
     CATALOG_LOCATIONS,
     POS_SQUARE,
     EDI_DOCUMENTS,
+    *INVENTORY_MOVEMENTS,
+    *INVENTORY_COUNTS,
 )
 
 #: Channels whose staged rows become core orders, lines and returns.

@@ -19,6 +19,14 @@ PUBLISHED = [
     ["core", "order_lines"],
     ["core", "returns"],
     ["marts", "rpt_channel_sales_daily"],
+    ["core", "inventory_movements"],
+    ["core", "inventory_counts"],
+    ["core", "inventory_discrepancies"],
+    ["core", "return_checks"],
+    ["core", "allocations"],
+    ["core", "inventory_positions"],
+    ["marts", "rpt_reorder"],
+    ["marts", "rpt_sell_through"],
 ]
 
 
@@ -30,6 +38,8 @@ PUBLISHED = [
         ["core", "products"],
         ["core", "locations"],
         ["edi", "inventory_advice"],
+        ["core", "inventory_movements"],
+        ["core", "inventory_counts"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

@@ -269,6 +269,9 @@ def conform_edi_orders(
             .then(pl.lit("cancelled"))
             .otherwise(pl.lit("open")),
             source_code=pl.format("edi:{}", pl.col("sender_id")),
+            ship_to_lat=pl.lit(None, pl.Float64),
+            ship_to_lon=pl.lit(None, pl.Float64),
+            pickup_location_id=pl.lit(None, pl.String),
             line_count="line_count",
             note=pl.lit(None, dtype=pl.String),
             source="source",

@@ -151,6 +151,9 @@ def conform_pos(
             charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
             status=pl.lit("completed"),
             source_code=pl.format("store:{}", pl.col("location_id")),
+            ship_to_lat=pl.lit(None, pl.Float64),
+            ship_to_lon=pl.lit(None, pl.Float64),
+            pickup_location_id=pl.lit(None, pl.String),
             note=pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")),
             locator=pl.when(pl.col("first_row") == pl.col("last_row"))
             .then(pl.format("row {}", pl.col("first_row")))
@@ -172,7 +175,10 @@ def conform_pos(
             location_id="location_id",
             sku="sku",
             quantity=(-pl.col("quantity")),
-            condition=pl.lit("unknown"),
+            # Square has no condition field; cashiers write "damaged" in the notes.
+            condition=pl.when(pl.col("notes").str.to_lowercase().str.contains(r"\bdamaged\b"))
+            .then(pl.lit("damaged"))
+            .otherwise(pl.lit("unknown")),
             refund_amount=(-pl.col("net")),
             tax_refund=(-pl.col("tax")),
             currency="currency",

@@ -28,7 +28,14 @@ from oms_hub.steps.staging import parse_logs, staged_rows
 from oms_hub.storage.lake import Lake
 
 #: Core tables whose rows carry loaded records (orders are derived from their lines).
-RECORD_TABLES = ("core.order_lines", "core.returns", "core.products", "core.locations")
+RECORD_TABLES = (
+    "core.order_lines",
+    "core.returns",
+    "core.products",
+    "core.locations",
+    "core.inventory_movements",
+    "core.inventory_counts",
+)
 
 _NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})
 

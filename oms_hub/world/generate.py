@@ -14,6 +14,8 @@ from oms_hub.world import model
 from oms_hub.world.edi_partners import SOURCE as EDI_SOURCE
 from oms_hub.world.edi_partners import EdiWriter
 from oms_hub.world.files import write_csv
+from oms_hub.world.inventory import SOURCE as INVENTORY_SOURCE
+from oms_hub.world.inventory import InventoryWriter
 from oms_hub.world.places import LOCATIONS, STORES
 from oms_hub.world.pos_square import SOURCE as POS_SOURCE
 from oms_hub.world.pos_square import SquarePosWriter
@@ -54,6 +56,10 @@ class WorldSummary:
     truth: Path
     edi_orders: int = 0
     edi_files: int = 0
+    #: Files written to ``landing/inventory/`` (not in ``files_written``) and injected
+    #: count discrepancies per cause (see ``oms_hub.world.inventory``).
+    inventory_files: int = 0
+    inventory_discrepancies: dict[str, int] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly values (paths as strings)."""
@@ -61,6 +67,7 @@ class WorldSummary:
         out["landing"] = str(self.landing)
         out["truth"] = str(self.truth)
         out["injected"] = dict(self.injected)
+        out["inventory_discrepancies"] = dict(self.inventory_discrepancies)
         return out
 
 
@@ -112,6 +119,7 @@ def generate_world(
     start: datetime.date = datetime.date(2026, 10, 1),
     progress: Progress | None = None,
     edi_orders: int = 0,
+    inventory: bool = True,
 ) -> WorldSummary:
     """Generate the seeded sample world into ``home/landing/`` with truth in ``home/truth/``.
 
@@ -136,6 +144,9 @@ def generate_world(
         B2B purchase orders sent over EDI (X12 850 / EDIFACT ORDERS) over all days, plus
         daily 846 stock advice; 0 writes no EDI files. A separate count: POS files are
         the same whatever it is.
+    inventory
+        Also write stock files (``landing/inventory/``) and their truth. POS files are
+        the same either way.
 
     Examples
     --------
@@ -160,6 +171,18 @@ def generate_world(
     expected_daily_units = orders * 2.55 * 1.68 / days
     catalog = model.build_catalog(seed, n_products, expected_daily_units)
     people = model.build_people(seed, model.person_count(orders))
+    stock = (
+        InventoryWriter(
+            landing=landing,
+            seed=seed,
+            start=start,
+            days=days,
+            catalog=catalog,
+            expected_daily_units=expected_daily_units,
+        )
+        if inventory
+        else None
+    )
     pos = SquarePosWriter(
         landing=landing,
         seed=seed,
@@ -168,18 +191,19 @@ def generate_world(
         catalog=catalog,
         people=people,
         force_every_kind=orders >= 1_000,
+        stock_sink=stock.take_pos if stock else None,
     )
     edi = EdiWriter(
         landing=landing, seed=seed, start=start, days=days, orders=edi_orders, catalog=catalog
     )
-    _check_landing(
-        landing,
-        {
-            CATALOG_SOURCE: list(CATALOG_FILES),
-            POS_SOURCE: pos.file_names(),
-            EDI_SOURCE: edi.file_names(),
-        },
-    )
+    planned = {
+        CATALOG_SOURCE: list(CATALOG_FILES),
+        POS_SOURCE: pos.file_names(),
+        EDI_SOURCE: edi.file_names(),
+    }
+    if stock:
+        planned[INVENTORY_SOURCE] = stock.possible_file_names()
+    _check_landing(landing, planned)
 
     report("catalog", 0, 1)
     catalog_dir = landing / CATALOG_SOURCE
@@ -196,6 +220,10 @@ def generate_world(
         report("pos", d + 1, days)
     customers = pos.finish(truth)
     edi.finish(truth_dir)
+    if stock:
+        report("inventory", 0, 1)
+        stock.write(truth_dir)
+        report("inventory", 1, 1)
 
     stats = pos.stats
     summary = WorldSummary(
@@ -212,6 +240,8 @@ def generate_world(
         truth=truth_dir,
         edi_orders=edi.stats.orders,
         edi_files=len(edi.stats.files),
+        inventory_files=len(stock.stats.files) if stock else 0,
+        inventory_discrepancies=dict(stock.stats.discrepancies) if stock else {},
     )
     report("truth", 0, 1)
     world = {
@@ -223,6 +253,7 @@ def generate_world(
             if k not in ("landing", "truth") and not (k.startswith("edi_") and not v)
         },
         "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},
+        "inventory": stock.truth_summary() if stock else None,
         "store_tax_rates_pct": {
             s.location_id: f"{s.tax_rate_milli_pct / 1000:.3f}" for s in STORES
         },

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +135,10 @@ class SquarePosWriter:
         catalog: Catalog,
         people: People,
         force_every_kind: bool,
+        stock_sink: Callable[[datetime.date, pl.DataFrame], None] | None = None,
     ) -> None:
         self.landing = landing
+        self.stock_sink = stock_sink
         self.folder = landing / SOURCE
         self.seed = seed
         self.start = start
@@ -356,6 +359,10 @@ class SquarePosWriter:
             ).alias("utc_day"),
         )
         self._account(rows, truth)
+        if self.stock_sink is not None:  # the stock writer needs the clean rows (files unchanged)
+            kind = pl.col("inject")
+            clean = rows.filter((kind == 0) | (kind == _CARD_CODE))
+            self.stock_sink(day, clean.select("store", "secs", "sku", "qty", "note"))
         self._write_files(d, day, self._format(rows))
 
     def _account(self, rows: pl.DataFrame, truth: TruthBook) -> None:

@@ -20,6 +20,8 @@ POS_SQUARE_PLAN = 12
 EDI_PLAN = 20
 EDI_ORDERS = 21
 EDI_INVENTORY = 22
+INVENTORY = 50
+INVENTORY_COUNTS = 51
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

@@ -36,7 +36,14 @@ def test_channel_sales_match_ground_truth_to_the_cent(built_home: Home) -> None:
 
 def test_every_injected_bad_row_is_quarantined_and_nothing_else(built_home: Home) -> None:
     injected = pl.read_csv(built_home.truth / "pos_injected.csv", infer_schema=False)
-    errors = injected.filter(pl.col("kind") != "card_number_in_notes")
+    errors = pl.concat(
+        [
+            injected.filter(pl.col("kind") != "card_number_in_notes").select(
+                "file", "row_number", "kind"
+            ),
+            pl.read_csv(built_home.truth / "inventory_injected.csv", infer_schema=False),
+        ]
+    )
     expected = set(zip(errors["file"], "row " + errors["row_number"], strict=True))
     rejected = query(
         built_home,

@@ -13,7 +13,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     a = build(tmp_path / "a", orders=1_500, days=4, seed=3)
     b = build(tmp_path / "b", orders=1_500, days=4, seed=3)
     tree_a, tree_b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
-    assert len(tree_a) == a.summary.files_written + 5  # landing files + 5 truth files
+    # landing files (POS + catalog, then stock files) + 5 truth files + 3 stock truth files
+    assert len(tree_a) == a.summary.files_written + a.summary.inventory_files + 5 + 3
     assert tree_a.keys() == tree_b.keys()
     differing = [name for name in tree_a if tree_a[name] != tree_b[name]]
     assert differing == []

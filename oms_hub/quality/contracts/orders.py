@@ -66,6 +66,21 @@ class Orders(Lineage):
         nullable=True,
         description="Marketing / origin code: UTM source or campaign for web, 'store:<location_id>' for POS.",
     )
+    ship_to_lat: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=-90,
+        le=90,
+        description="Latitude of the ship-to address (geocoded), for allocation by distance; "
+        "null for store sales or when unknown.",
+    )
+    ship_to_lon: pl.Float64 = pa.Field(
+        nullable=True, ge=-180, le=180, description="Longitude of the ship-to address."
+    )
+    pickup_location_id: str = pa.Field(
+        nullable=True,
+        description="Store the customer collects from (pickup in store), else null; such "
+        "orders allocate to that store only.",
+    )
     line_count: pl.Int32 = pa.Field(ge=1, description="Number of loaded lines on the order.")
     note: str = pa.Field(nullable=True, description="Free-text note (card numbers masked).")
 

@@ -1,0 +1,109 @@
+"""Discrepancy detection scored against the world's ground truth.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/discrepancy_bench.py --orders 100000 --days 30
+
+Generates a world (POS + stock files with injected count discrepancies and their true
+causes in ``truth/inventory_discrepancies.csv``), runs the steps the Dagster assets call
+(land, catalog, parse, conform, stock ledger), and scores ``core.inventory_discrepancies``:
+recall with the right cause per cause, precision (found rows that were injected), and
+the end-of-period on hand against the world's books.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+
+from oms_hub.home import Home
+from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
+from oms_hub.steps.allocation import build_allocations
+from oms_hub.steps.catalog import build_catalog
+from oms_hub.steps.inventory import build_stock_ledger
+from oms_hub.steps.landing import register_landed_files
+from oms_hub.steps.orders import conform_orders, stage_pos, staged_days
+from oms_hub.steps.staging import stage_new_files
+from oms_hub.storage.lake import Lake
+from oms_hub.world import generate_world
+
+KEYS = ["sku", "location_id", "counted_at"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=Path("benchmarks/work/discrepancies"))
+    args = parser.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    home = Home(args.work.resolve())
+    timings: dict[str, float] = {}
+
+    def timed(name, fn, *a):
+        started = time.perf_counter()
+        out = fn(*a)
+        timings[name] = round(time.perf_counter() - started, 1)
+        return out
+
+    timed(
+        "generate",
+        lambda: generate_world(home.root, orders=args.orders, days=args.days, seed=args.seed),
+    )
+    timed("land", register_landed_files, home)
+    timed("catalog", build_catalog, home)
+    timed(
+        "parse",
+        lambda: (
+            [stage_pos(home)]
+            + [stage_new_files(home, s) for s in (*INVENTORY_MOVEMENTS, *INVENTORY_COUNTS)]
+        ),
+    )
+    days = staged_days(home)
+    timed("conform", conform_orders, home, days[0], days[-1])
+    summary = timed("stock ledger + reconcile", build_stock_ledger, home)
+    timed("allocate + positions", build_allocations, home)
+
+    lake = Lake(home)
+    truth = pl.read_csv(home.truth / "inventory_discrepancies.csv").with_columns(
+        pl.col("counted_at").str.to_datetime(time_zone="UTC")
+    )
+    found = lake.read("core.inventory_discrepancies")
+    joined = truth.join(found, on=KEYS, how="left")
+    per_cause = (
+        joined.group_by("cause")
+        .agg(
+            pl.len().alias("injected"),
+            (pl.col("likely_cause") == pl.col("cause")).sum().alias("found_right"),
+        )
+        .with_columns(
+            (pl.col("found_right") / pl.col("injected") * 100).round(2).alias("recall_pct")
+        )
+        .sort("cause")
+    )
+    right = int(per_cause["found_right"].sum())
+    precision = found.join(truth, on=KEYS, how="semi").height / max(found.height, 1)
+    on_hand = pl.read_csv(home.truth / "inventory_on_hand.csv").join(
+        lake.read("core.inventory_positions"), on=["sku", "location_id"], how="full", coalesce=True
+    )
+    print(
+        f"world: {args.orders:,} orders x {args.days} days, seed {args.seed}; "
+        f"{summary['movements']:,} movements, {summary['counts']:,} count rows"
+    )
+    print(per_cause)
+    print(
+        f"recall with the right cause: {right}/{truth.height} = {right / truth.height:.2%}; "
+        f"precision {precision:.2%} ({found.height} found)"
+    )
+    print(
+        f"end on hand equal to the world's books: "
+        f"{(on_hand['on_hand'] == on_hand['on_hand_right']).sum()}/{on_hand.height}"
+    )
+    print("seconds:", timings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Fulfilment decisions: rules as data and the set-wise allocation engine."""
