@@ -7,10 +7,14 @@ audit and the Dagster assets pick them up from these lists.
 
 from __future__ import annotations
 
+from oms_hub.connectors.amazon import parse_amazon_orders
 from oms_hub.connectors.catalog import catalog_kind, parse_locations, parse_products
 from oms_hub.connectors.pos import parse_square_items
+from oms_hub.connectors.shopify import parse_shopify_orders
+from oms_hub.connectors.woocommerce import parse_woocommerce_orders
 from oms_hub.orders.pos_source import POS_ORDERS
 from oms_hub.orders.source import OrderSource
+from oms_hub.orders.web_sources import AMAZON_ORDERS, SHOPIFY_ORDERS, WOOCOMMERCE_ORDERS
 from oms_hub.steps.staging import StagedSource
 
 
@@ -41,10 +45,50 @@ CATALOG_LOCATIONS = StagedSource(
     parser=lambda payload, path: parse_locations(payload, landed_file=path),
 )
 
-STAGED_SOURCES: tuple[StagedSource, ...] = (CATALOG_PRODUCTS, CATALOG_LOCATIONS, POS_SQUARE)
+
+def _is_json(path: str) -> bool:
+    # Which API document a JSON file holds is decided by its content, in the parser.
+    return path.lower().endswith(".json")
+
+
+SHOPIFY = StagedSource(
+    source="shopify",
+    stream="orders",
+    version=1,
+    accepts=_is_json,
+    parser=lambda payload, path: parse_shopify_orders(payload, landed_file=path),
+)
+WOOCOMMERCE = StagedSource(
+    source="woocommerce",
+    stream="orders",
+    version=1,
+    accepts=_is_json,
+    parser=lambda payload, path: parse_woocommerce_orders(payload, landed_file=path),
+)
+AMAZON = StagedSource(
+    source="amazon",
+    stream="orders",
+    version=1,
+    accepts=_is_json,
+    parser=lambda payload, path: parse_amazon_orders(payload, landed_file=path),
+)
+
+STAGED_SOURCES: tuple[StagedSource, ...] = (
+    CATALOG_PRODUCTS,
+    CATALOG_LOCATIONS,
+    POS_SQUARE,
+    SHOPIFY,
+    WOOCOMMERCE,
+    AMAZON,
+)
 
 #: Channels whose staged rows become core orders, lines and returns.
-ORDER_SOURCES: tuple[OrderSource, ...] = (POS_ORDERS,)
+ORDER_SOURCES: tuple[OrderSource, ...] = (
+    POS_ORDERS,
+    SHOPIFY_ORDERS,
+    WOOCOMMERCE_ORDERS,
+    AMAZON_ORDERS,
+)
 
 #: Staged streams by ``<source>/<stream>`` name.
 STREAMS: dict[str, StagedSource] = {s.folder: s for s in STAGED_SOURCES}

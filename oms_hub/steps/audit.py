@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from oms_hub.home import Home
-from oms_hub.orders.versions import mark_latest
+from oms_hub.orders.versions import VERSION_AT, mark_latest
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import STAGED_SOURCES
 from oms_hub.steps.catalog import file_order
@@ -27,10 +27,23 @@ from oms_hub.steps.orders import file_days
 from oms_hub.steps.staging import parse_logs, staged_rows
 from oms_hub.storage.lake import Lake
 
-#: Core tables whose rows carry loaded records (orders are derived from their lines).
-RECORD_TABLES = ("core.order_lines", "core.returns", "core.products", "core.locations")
+#: Core tables whose rows carry loaded records. A record counts as loaded when one of its
+#: staged locators appears here (an Amazon order header is loaded as a core.orders row
+#: while its items document loads as core.order_lines rows).
+RECORD_TABLES = (
+    "core.orders",
+    "core.order_lines",
+    "core.returns",
+    "core.products",
+    "core.locations",
+)
 
 _NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})
+
+
+def _version_columns(rows: pl.LazyFrame) -> list[str]:
+    names = rows.collect_schema().names()
+    return ["landed_file", "version_key"] + [VERSION_AT] * (VERSION_AT in names)
 
 
 def _count(frame: pl.LazyFrame, name: str) -> pl.LazyFrame:
@@ -41,6 +54,15 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     """Balance every parsed file's records against where they ended up."""
     lake = Lake(home)
     logs = parse_logs(home, list(STAGED_SOURCES))
+    no_rows = pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})
+    staged_records = pl.concat(
+        [
+            rows.select("landed_file", "locator")
+            for spec in STAGED_SOURCES
+            if (rows := staged_rows(home, spec)) is not None
+        ]
+        or [no_rows]
+    )
     loaded = (
         pl.concat(
             [
@@ -48,8 +70,10 @@ def build_load_audit(home: Home) -> dict[str, Any]:
                 for t in RECORD_TABLES
                 if lake.has_data(t)
             ]
-            or [pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})]
+            or [no_rows]
         )
+        # Only staged record locators count: a POS order row's "rows 3-5" is not a record.
+        .join(staged_records.unique(), on=["landed_file", "locator"], how="semi")
         .group_by("landed_file")
         .agg(loaded=pl.col("locator").n_unique().cast(pl.Int64))
     )
@@ -61,7 +85,7 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     rejected = quarantine.filter(pl.col("action") == "rejected").select("landed_file", "locator")
     order = file_order(home)
     superseded = [
-        mark_latest(rows.select("landed_file", "version_key"), order)
+        mark_latest(rows.select(_version_columns(rows)), order)
         .filter(~pl.col("is_latest"))
         .select("landed_file")
         for spec in STAGED_SOURCES
