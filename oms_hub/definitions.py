@@ -2,10 +2,20 @@
 
 import dagster as dg
 
-from oms_hub.assets import automation, catalog, landing, orders, reports, staging, warehouse
+from oms_hub.assets import (
+    automation,
+    catalog,
+    fetch,
+    landing,
+    orders,
+    reports,
+    staging,
+    warehouse,
+)
 from oms_hub.assets.resources import HubHome
 
 defs = dg.Definitions.merge(
+    fetch.defs,
     landing.defs,
     catalog.defs,
     staging.defs,

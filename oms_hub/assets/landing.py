@@ -3,6 +3,7 @@
 import dagster as dg
 
 from oms_hub.assets._meta import to_metadata
+from oms_hub.assets.fetch import FETCH_KEYS
 from oms_hub.assets.resources import HubHome
 from oms_hub.steps.landing import register_landed_files
 
@@ -11,6 +12,7 @@ from oms_hub.steps.landing import register_landed_files
     key=["ops", "landed_files"],
     group_name="landing",
     kinds={"parquet"},
+    deps=FETCH_KEYS,
     description="Every file under landing/<source>/, registered by SHA-256 (the same bytes "
     "twice are one file). Hand-dropped files count like fetched ones.",
 )
