@@ -16,6 +16,7 @@ from oms_hub.world.places import LOCATIONS, STORES
 from oms_hub.world.pos_square import SOURCE as POS_SOURCE
 from oms_hub.world.pos_square import SquarePosWriter
 from oms_hub.world.truth import TruthBook
+from oms_hub.world.web_api import ApiWorldWriter, api_orders_per_day
 
 #: Bump when the same arguments would produce different files.
 GENERATOR_VERSION = 1
@@ -50,6 +51,7 @@ class WorldSummary:
     injected: dict[str, int] = field(hash=False)
     landing: Path
     truth: Path
+    api_orders: dict[str, int] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly values (paths as strings)."""
@@ -57,6 +59,7 @@ class WorldSummary:
         out["landing"] = str(self.landing)
         out["truth"] = str(self.truth)
         out["injected"] = dict(self.injected)
+        out["api_orders"] = dict(self.api_orders)
         return out
 
 
@@ -107,6 +110,7 @@ def generate_world(
     seed: int = 7,
     start: datetime.date = datetime.date(2026, 10, 1),
     progress: Progress | None = None,
+    api_orders: int = 0,
 ) -> WorldSummary:
     """Generate the seeded sample world into ``home/landing/`` with truth in ``home/truth/``.
 
@@ -127,6 +131,10 @@ def generate_world(
         First trading day (store-local calendar).
     progress
         Called as ``progress(step, done, total)`` while work advances.
+    api_orders
+        Orders of the API channels (Shopify, WooCommerce, Amazon; see
+        ``oms_hub.world.web_api``), on top of the POS ``orders``. 0 (the default) writes
+        a POS-only world.
 
     Examples
     --------
@@ -140,6 +148,8 @@ def generate_world(
         raise ValueError(f"days must be a positive integer, got {days!r}")
     if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
         raise ValueError(f"start must be a date, got {start!r}")
+    if isinstance(api_orders, bool) or not isinstance(api_orders, int) or api_orders < 0:
+        raise ValueError(f"api_orders must be a non-negative integer, got {api_orders!r}")
     report = progress or (lambda _step, _done, _total: None)
 
     home = Path(home)
@@ -173,6 +183,19 @@ def generate_world(
         pos.write_day(d, truth)
         report("pos", d + 1, days)
     customers = pos.finish(truth)
+    api = None
+    if api_orders:
+        api = ApiWorldWriter(
+            landing=landing,
+            seed=seed,
+            start=start,
+            days=days,
+            orders_per_day=api_orders_per_day(seed, api_orders, days, start),
+            catalog=catalog,
+        )
+        for d in range(days):
+            api.write_day(d)
+            report("api", d + 1, days)
 
     stats = pos.stats
     summary = WorldSummary(
@@ -183,21 +206,32 @@ def generate_world(
         locations=len(LOCATIONS),
         customers=customers,
         customer_ids=truth.identities().height,
-        files_written=len(CATALOG_FILES) + len(stats.files),
+        files_written=len(CATALOG_FILES) + len(stats.files) + (len(api.stats.files) if api else 0),
         injected=dict(stats.injected),
         landing=landing,
         truth=truth_dir,
+        api_orders=dict(api.stats.orders) if api else {},
     )
     report("truth", 0, 1)
     world = {
         "generator": {"name": "oms_hub.world", "version": GENERATOR_VERSION},
         "arguments": {"orders": orders, "days": days, "seed": seed, "start": start},
-        "summary": {k: v for k, v in summary.as_dict().items() if k not in ("landing", "truth")},
+        "summary": {
+            k: v
+            for k, v in summary.as_dict().items()
+            if k not in ("landing", "truth") and (k != "api_orders" or v)
+        },
         "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},
         "store_tax_rates_pct": {
             s.location_id: f"{s.tax_rate_milli_pct / 1000:.3f}" for s in STORES
         },
     }
+    if api is not None:
+        world["arguments"]["api_orders"] = api_orders
+        for source, count in api.stats.orders.items():
+            world["channels"][source] = {"source": source, "orders": count}
     truth.write(truth_dir, world)
+    if api is not None:
+        write_csv(api.truth_frame(), truth_dir / "api_orders.csv")
     report("truth", 1, 1)
     return summary

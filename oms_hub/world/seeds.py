@@ -17,6 +17,10 @@ CALENDAR = 2
 POS_SQUARE = 10
 POS_SQUARE_CUSTOMERS = 11
 POS_SQUARE_PLAN = 12
+WEB_SHOPIFY = 20
+WEB_WOOCOMMERCE = 21
+WEB_AMAZON = 22
+API_CALENDAR = 23
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:
