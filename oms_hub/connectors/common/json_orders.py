@@ -27,7 +27,7 @@ import polars as pl
 
 from oms_hub.connectors.common.result import ParseResult, quarantine_rows
 from oms_hub.quality.card_numbers import CANDIDATE, mask_text
-from oms_hub.quality.contracts import MONEY_DTYPE, UNIT_PRICE_DTYPE, UTC_DTYPE
+from oms_hub.quality.contracts import MONEY_DTYPE, UNIT_PRICE_DTYPE, UTC_DTYPE, contract
 
 LINE = pl.Struct(
     {
@@ -96,6 +96,7 @@ STAGED_SCHEMA = pl.Schema(
 )
 FIELDS = list(STAGED_SCHEMA.names())
 _HEADER_FIELDS = FIELDS[3:]  # what a record function returns (lineage is added here)
+_FLAG_AT = FIELDS.index("has_card_number")
 
 _MONEY_RE = re.compile(r"^-?\d{1,15}(\.\d{1,2})?$")
 _PAN_SCREEN = re.compile(CANDIDATE)
@@ -270,6 +271,8 @@ def _excerpt(value: Any) -> str:
     return mask_text(text[:600])[:300]
 
 
+_NO_QUARANTINE = contract("ops.quarantine").empty()
+
 RecordFn = Callable[[Record], dict[str, Any]]
 
 
@@ -305,6 +308,9 @@ def parse_records(
         values["has_card_number"] = rec.flagged
         rows.append((source, landed_file, locator, *[values.get(f) for f in _HEADER_FIELDS]))
     staged = pl.DataFrame(rows, schema=STAGED_SCHEMA, orient="row")
+    repeated = staged.height > 1 and staged.get_column("version_key").n_unique() < staged.height
+    if not (bad or repeated or any(r[_FLAG_AT] for r in rows)):
+        return ParseResult(staged=staged, quarantine=_NO_QUARANTINE, records=n)
     dup = staged.select(
         (
             pl.int_range(pl.len()).sort_by("version_at", descending=True).over("version_key") > 0

@@ -71,6 +71,14 @@ def _nodes(rec: Record, key: str) -> list[Record]:
 
 def _shop(rec: Record | None, key: str, *, required: bool = True) -> Decimal | None:
     """``<key>.shopMoney.amount`` of a GraphQL MoneyBag."""
+    if rec is not None:
+        try:  # the common, well-formed case without building nested Records
+            amount = rec.data[key]["shopMoney"]["amount"]
+        except (KeyError, TypeError):
+            pass
+        else:
+            if isinstance(amount, str):
+                return rec.money(key, value=amount)
     bag = rec.obj(key) if rec is not None else None
     shop = bag.obj("shopMoney") if bag is not None else None
     if shop is None:
