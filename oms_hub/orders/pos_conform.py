@@ -27,6 +27,7 @@ class ConformedOrders:
     order_lines: pl.DataFrame
     returns: pl.DataFrame
     quarantine: pl.DataFrame
+    payments: pl.DataFrame | None = None  # sources without transactions leave it out
 
 
 def _with_catalog(

@@ -171,6 +171,22 @@ def conform_web(
         order_lines=contract("core.order_lines").conform(lines),
         returns=contract("core.returns").conform(returns),
         quarantine=quarantine,
+        payments=contract("core.payments").conform(_payments(ok, day, source)),
+    )
+
+
+def _payments(ok: pl.DataFrame, day: date, source: str) -> pl.DataFrame:
+    """Transactions of loaded orders processed on ``day`` (ids, gateway, tokens only)."""
+    if "payments" not in ok.columns:
+        return contract("core.payments").empty()
+    return (
+        ok.select("order_id", "channel", "payments", "source", "landed_file", "locator")
+        .explode("payments")
+        .unnest("payments")
+        .filter(pl.col("payment_id").is_not_null() & in_day(pl.col("processed_at"), day))
+        .with_columns(payment_id=pl.format("{}:{}", pl.lit(source), pl.col("payment_id")))
+        .unique("payment_id", keep="first", maintain_order=True)
+        .sort("payment_id")
     )
 
 

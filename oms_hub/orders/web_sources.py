@@ -20,16 +20,21 @@ WOOCOMMERCE_STREAM = "woocommerce/orders"
 AMAZON_STREAM = "amazon/orders"
 
 _REFUND_AT = pl.col("refunds").list.eval(pl.element().struct.field("refunded_at"))
+_PAID_AT = pl.col("payments").list.eval(pl.element().struct.field("processed_at"))
 
 
 def _order_days(stream: str):
     def days(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         rows = staged[stream]
         placed = rows.select("landed_file", day=pl.col("ordered_at").dt.date())
-        refunded = (
-            rows.select("landed_file", day=_REFUND_AT).explode("day").drop_nulls("day")
-        ).select("landed_file", day=pl.col("day").dt.date())
-        return pl.concat([placed, refunded]).drop_nulls("day").unique()
+        later = [
+            rows.select("landed_file", day=at)
+            .explode("day")
+            .drop_nulls("day")
+            .select("landed_file", day=pl.col("day").dt.date())
+            for at in (_REFUND_AT, _PAID_AT)
+        ]
+        return pl.concat([placed, *later]).drop_nulls("day").unique()
 
     return days
 
@@ -41,6 +46,7 @@ def _order_conform(stream: str, source: str):
         touching = rows.filter(
             in_day(pl.col("ordered_at"), day)
             | _REFUND_AT.list.eval(in_day(pl.element(), day)).list.any()
+            | _PAID_AT.list.eval(in_day(pl.element(), day)).list.any()
         ).select("version_key")
         candidates = rows.join(touching.unique(), on="version_key", how="semi")
         latest = mark_latest(candidates, day_input.file_order).filter(pl.col("is_latest"))

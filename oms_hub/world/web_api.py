@@ -244,6 +244,25 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
             )
         ),
     )
+    stamp = "%Y-%m-%dT%H:%M:%S%:z"
+    sale = pl.struct(
+        id=pl.format("gid://shopify/OrderTransaction/{}1", pl.col("order_id")),
+        kind=pl.lit("SALE"),
+        status=pl.lit("SUCCESS"),
+        gateway=pl.lit("shopify_payments"),
+        processedAt=local.dt.strftime(stamp),
+        amountSet=_bag(pl.col("total_cents")),
+        authorizationCode=pl.format("ch_{}", pl.col("order_id")),
+    )
+    refund_tx = pl.struct(
+        id=pl.format("gid://shopify/OrderTransaction/{}2", pl.col("order_id")),
+        kind=pl.lit("REFUND"),
+        status=pl.lit("SUCCESS"),
+        gateway=pl.lit("shopify_payments"),
+        processedAt=updated.dt.strftime(stamp),
+        amountSet=_bag(pl.col("refund_cents") + pl.col("refund_tax_cents")),
+        authorizationCode=pl.format("re_{}", pl.col("order_id")),
+    )
     return (
         orders.join(line_nodes, on="o")
         .sort("o")
@@ -293,6 +312,9 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
                 refunds=pl.when(refunded)
                 .then(pl.concat_list(refund))
                 .otherwise(pl.concat_list(refund).list.head(0)),
+                transactions=pl.when(refunded)
+                .then(pl.concat_list(sale, refund_tx))
+                .otherwise(pl.concat_list(sale)),
             ),
         )
     )
@@ -377,6 +399,9 @@ def _woo_orders(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.D
             date_created_gmt=pl.col("created_at").dt.strftime(fmt),
             date_modified=local(modified),
             date_modified_gmt=modified.dt.strftime(fmt),
+            date_paid_gmt=(pl.col("created_at") + pl.duration(minutes=1)).dt.strftime(fmt),
+            payment_method=pl.lit("stripe"),
+            transaction_id=pl.format("ch_3W{}", pl.col("order_id")),
             discount_total=pl.lit("0.00"),
             shipping_total=_money(pl.col("shipping_cents")),
             total=_money(pl.col("total_cents")),

@@ -92,7 +92,17 @@ def shopify_refund(
                 "line_item": {"id": line_item_id, "sku": sku},
             }
         ],
-        "transactions": [{"kind": "refund", "status": "success", "amount": subtotal}],
+        "transactions": [
+            {
+                "id": refund_id * 10 + 1,
+                "kind": "refund",
+                "status": "success",
+                "amount": subtotal,
+                "gateway": "shopify_payments",
+                "authorization": f"re_{refund_id}",
+                "created_at": created_at,
+            }
+        ],
         "order_adjustments": [],
     }
 
@@ -219,6 +229,9 @@ def woo_order(
         "date_created_gmt": created_gmt,
         "date_modified": modified_gmt,
         "date_modified_gmt": modified_gmt,
+        "date_paid_gmt": created_gmt,
+        "payment_method": "stripe",
+        "transaction_id": f"ch_{order_id}",
         "discount_total": "0.00",
         "shipping_total": "4.00",
         "total": money(total),

@@ -71,5 +71,25 @@ def test_core_orders_match_the_truth_to_the_cent(api_world: Home) -> None:
     for column in ("status", "total", "refunded"):
         assert (joined[column] == joined[f"{column}_got"]).all(), column
     assert (joined["lines"].cast(pl.Int64) == joined["lines_got"]).all()
+    # One sale per Shopify / Woo order, one refund per refunded one; tokens only.
+    con = duckdb.connect(str(api_world.catalog), read_only=True)
+    try:
+        kinds = dict(
+            con.execute(
+                "select kind, count(*) from core.payments where source <> 'pos' group by 1"
+            ).fetchall()
+        )
+        sales_match = con.execute(
+            "select count(*) from core.payments p join core.orders o using (order_id) "
+            "where p.kind = 'sale' and p.amount = o.total"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    web = expected.filter(pl.col("source") != "amazon")
+    assert kinds == {
+        "sale": web.height,
+        "refund": web.filter(pl.col("refunded") != "0.00").height,
+    }
+    assert sales_match == web.height
     # A Pending Amazon order still unpriced at the end is held: header and items document.
     assert held == 2 * truth.filter(pl.col("status") == "held:awaiting_prices").height

@@ -159,6 +159,19 @@ def test_lines_and_returns_carry_exact_money(web_home: Home) -> None:
     assert str(returns.row(0)[4]).startswith("2026-10-03 13:00:00")
 
 
+def test_payments_keep_only_processor_references(web_home: Home) -> None:
+    payments = query(
+        web_home,
+        "select payment_id, order_id, kind, amount, processor_ref from core.payments "
+        "where source <> 'pos' order by payment_id",
+    )
+    assert payments.rows() == [
+        (f"shopify:{77 * 10 + 1}", f"shopify:{BIG_ID}", "refund", Decimal("10.00"), "re_77"),
+        ("woocommerce:1:paid", "woocommerce:1", "sale", Decimal("14.00"), "ch_1"),
+        ("woocommerce:1:refund:100", "woocommerce:1", "refund", Decimal("5.00"), None),
+    ]
+
+
 def test_bad_records_are_quarantined_with_reasons(web_home: Home) -> None:
     q = query(
         web_home,

@@ -57,6 +57,19 @@ REFUND = pl.Struct(
     }
 )
 
+PAYMENT = pl.Struct(
+    {
+        "payment_id": pl.String,
+        "kind": pl.String,
+        "status": pl.String,
+        "processed_at": UTC_DTYPE,
+        "amount": MONEY_DTYPE,
+        "currency": pl.String,
+        "gateway": pl.String,
+        "processor_ref": pl.String,
+    }
+)
+
 #: One staged row per source record (an order, or for Amazon also an order-items document).
 STAGED_SCHEMA = pl.Schema(
     {
@@ -92,11 +105,24 @@ STAGED_SCHEMA = pl.Schema(
         "has_card_number": pl.Boolean,
         "lines": pl.List(LINE),
         "refunds": pl.List(REFUND),
+        "payments": pl.List(PAYMENT),
     }
 )
 FIELDS = list(STAGED_SCHEMA.names())
 _HEADER_FIELDS = FIELDS[3:]  # what a record function returns (lineage is added here)
 _FLAG_AT = FIELDS.index("has_card_number")
+
+#: Source transaction kinds -> core.payments.kind.
+PAYMENT_KINDS = {
+    "sale": "sale",
+    "capture": "capture",
+    "authorization": "authorization",
+    "refund": "refund",
+    "void": "void",
+    "change": "other",
+    "suggested_refund": "other",
+    "emv_authorization": "authorization",
+}
 
 _MONEY_RE = re.compile(r"^-?\d{1,15}(\.\d{1,2})?$")
 _PAN_SCREEN = re.compile(CANDIDATE)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from oms_hub.connectors.common.json_orders import (
+    PAYMENT_KINDS,
     BadRecord,
     Record,
     document_failure,
@@ -149,6 +150,20 @@ def _graphql_order(rec: Record) -> dict[str, Any]:
                     "restock_type": (rl.text("restockType") or "").lower() or None,
                 }
             )
+    payments = [
+        {
+            "payment_id": _gid(tx.ident("id")),
+            "kind": _kind(tx.text("kind")),
+            "status": (tx.text("status") or "").lower() or None,
+            "processed_at": tx.timestamp("processedAt", required=False)[0]
+            or tx.timestamp("createdAt")[0],
+            "amount": _shop(tx, "amountSet"),
+            "currency": _shop_currency(tx, "amountSet"),
+            "gateway": tx.text("gateway"),
+            "processor_ref": tx.text("authorizationCode"),
+        }
+        for tx in rec.items("transactions")
+    ]
     journey = rec.obj("customerJourneySummary")
     visit = journey.obj("firstVisit") if journey else None
     landing = visit.text("landingPage") if visit else None
@@ -181,6 +196,7 @@ def _graphql_order(rec: Record) -> dict[str, Any]:
         "note": rec.text("note"),
         "lines": lines,
         "refunds": refunds,
+        "payments": payments,
     }
 
 
@@ -189,6 +205,33 @@ def _rest_money(rec: Record | None, key: str) -> Decimal | None:
     bag = rec.obj(key) if rec is not None else None
     shop = bag.obj("shop_money") if bag is not None else None
     return shop.money("amount") if shop is not None else None
+
+
+def _kind(kind: str | None) -> str:
+    return PAYMENT_KINDS.get((kind or "").lower(), "other")
+
+
+def _shop_currency(rec: Record, key: str) -> str | None:
+    bag = rec.obj(key)
+    shop = bag.obj("shopMoney") if bag is not None else None
+    return shop.text("currencyCode") if shop is not None else None
+
+
+def _rest_payment(tx: Record, currency: str | None, at: Any = None) -> dict[str, Any]:
+    """A REST transaction: only its id, gateway and authorization (a processor token)."""
+    processed, _ = tx.timestamp("processed_at", required=False)
+    if processed is None:
+        processed, _ = tx.timestamp("created_at", required=at is None)
+    return {
+        "payment_id": tx.ident("id"),
+        "kind": _kind(tx.text("kind")),
+        "status": tx.text("status"),
+        "processed_at": processed or at,
+        "amount": tx.money("amount"),
+        "currency": tx.text("currency") or currency,
+        "gateway": tx.text("gateway"),
+        "processor_ref": tx.text("authorization"),
+    }
 
 
 def _rest_order(rec: Record) -> dict[str, Any]:
@@ -217,9 +260,12 @@ def _rest_order(rec: Record) -> dict[str, Any]:
         )
     refunds = []
     refunded = ZERO
+    currency = rec.text("currency", required=True)
+    payments = [_rest_payment(tx, currency) for tx in rec.items("transactions")]
     for rf in rec.items("refunds"):
         refunded_at, _ = rf.timestamp("created_at")
         for tx in rf.items("transactions"):
+            payments.append(_rest_payment(tx, currency, refunded_at))
             if (tx.text("kind") or "refund") == "refund" and tx.text("status") in (None, "success"):
                 refunded += tx.money("amount")
         for rl in rf.items("refund_line_items"):
@@ -253,7 +299,7 @@ def _rest_order(rec: Record) -> dict[str, Any]:
         "source_code": _source_code(source_name, rec.text("landing_site")),
         "ordered_at": ordered_at,
         "ordered_at_offset": offset,
-        "currency": rec.text("currency", required=True),
+        "currency": currency,
         "gross_amount": sum((x["gross_amount"] for x in lines), ZERO),
         "discount_amount": rec.money("total_discounts", required=False) or ZERO,
         "tax_amount": rec.money("total_tax", required=False) or ZERO,
@@ -266,6 +312,7 @@ def _rest_order(rec: Record) -> dict[str, Any]:
         "note": rec.text("note"),
         "lines": lines,
         "refunds": refunds,
+        "payments": payments,
     }
 
 

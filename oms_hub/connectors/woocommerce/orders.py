@@ -96,11 +96,40 @@ def _order(rec: Record) -> dict[str, Any]:
             }
         )
     refunded = ZERO
+    currency = rec.text("currency", required=True)
+    paid_at, _ = rec.timestamp("date_paid_gmt", required=False, naive_is_utc=True)
+    payments = []
+    if paid_at is not None:
+        payments.append(
+            {
+                "payment_id": f"{order_id}:paid",
+                "kind": "sale",
+                "status": "success",
+                "processed_at": paid_at,
+                "amount": rec.money("total"),
+                "currency": currency,
+                "gateway": rec.text("payment_method"),
+                "processor_ref": rec.text("transaction_id"),
+            }
+        )
     for rf in rec.items("refunds"):
         amount = rf.money("total")
         if amount > 0:
             raise BadRecord("bad_money", f"{rec.what}: refund {rf.raw('id')} total is positive")
         refunded -= amount
+        if paid_at is not None:
+            payments.append(
+                {
+                    "payment_id": f"{order_id}:refund:{rf.ident('id')}",
+                    "kind": "refund",
+                    "status": "success",
+                    "processed_at": updated_at,  # the summary has no refund date
+                    "amount": -amount,
+                    "currency": currency,
+                    "gateway": rec.text("payment_method"),
+                    "processor_ref": None,
+                }
+            )
     billing = rec.obj("billing")
     shipping = rec.obj("shipping")
     name = None
@@ -120,7 +149,7 @@ def _order(rec: Record) -> dict[str, Any]:
         "source_code": _source_code(rec, created_via),
         "ordered_at": ordered_at,
         "ordered_at_offset": offset,
-        "currency": rec.text("currency", required=True),
+        "currency": currency,
         "gross_amount": sum((x["gross_amount"] for x in lines), ZERO),
         "discount_amount": rec.money("discount_total", required=False) or ZERO,
         "tax_amount": rec.money("total_tax", required=False) or ZERO,
@@ -140,6 +169,7 @@ def _order(rec: Record) -> dict[str, Any]:
         "note": rec.text("customer_note"),
         "lines": lines,
         "refunds": [],
+        "payments": payments,
     }
 
 

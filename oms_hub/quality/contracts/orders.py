@@ -159,8 +159,37 @@ class Returns(Lineage):
     currency: str = pa.Field(str_length=3, description="ISO 4217 currency of the amounts.")
 
 
+class Payments(Lineage):
+    """core.payments: one row per payment or refund transaction."""
+
+    payment_id: str = pa.Field(
+        unique=True, description="Hub payment id: '<source>:<transaction id in the source>'."
+    )
+    order_id: str = pa.Field(description="Order the money moved for (core.orders).")
+    channel: str = pa.Field(isin=list(CHANNELS), description="Sales channel of the order.")
+    kind: str = pa.Field(
+        isin=["sale", "capture", "authorization", "refund", "void", "other"],
+        description="What the transaction did; an authorization moves no money yet.",
+    )
+    status: str = pa.Field(
+        nullable=True, description="Outcome as the source says (success, failure, pending...)."
+    )
+    processed_at: UtcTimestamp = pa.Field(description="When the transaction was processed, UTC.")
+    amount: Money = pa.Field(ge=0, description="Amount of the transaction, positive.")
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency of the amount.")
+    gateway: str = pa.Field(nullable=True, description="Payment gateway / method name.")
+    processor_ref: str = pa.Field(
+        nullable=True,
+        description="The processor's reference or authorization token, for reconciliation. "
+        "Never a card number (masked at parse time if one appears).",
+    )
+
+
 TABLES = [
     TableContract("core.orders", Orders, "Orders from every channel, latest version.", True),
     TableContract("core.order_lines", OrderLines, "Order lines from every channel.", True),
     TableContract("core.returns", Returns, "Returned / refunded lines from every channel.", True),
+    TableContract(
+        "core.payments", Payments, "Payment and refund transactions (tokens only).", True
+    ),
 ]
