@@ -18,6 +18,7 @@ optional ``OMS_HUB_AMAZON_ENDPOINT`` (https://sellingpartnerapi-na.amazon.com),
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -191,4 +192,5 @@ class AmazonClient:
             initial_since=window.initial_since,
             clamp=not_too_recent,
         )
-        return sync.run(self.fetch, max_pages=max_pages)
+        report = sync.run(self.fetch, max_pages=max_pages)
+        return dataclasses.replace(report, waits=len(self.policy.waits))

@@ -67,7 +67,7 @@ class SyncReport:
     window_start: str
     since: str | None
     resumed: bool
-    waits: int
+    waits: int  # back-off / throttle waits of the client so far
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly."""

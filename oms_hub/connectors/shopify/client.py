@@ -14,6 +14,7 @@ Environment: ``OMS_HUB_SHOPIFY_SHOP_URL`` (``https://<shop>.myshopify.com``),
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -194,4 +195,5 @@ class ShopifyClient:
             lookback=window.lookback,
             initial_since=window.initial_since,
         )
-        return sync.run(self.fetch, max_pages=max_pages)
+        report = sync.run(self.fetch, max_pages=max_pages)
+        return dataclasses.replace(report, waits=len(self.policy.waits))

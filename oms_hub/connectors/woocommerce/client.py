@@ -14,6 +14,7 @@ Environment: ``OMS_HUB_WOOCOMMERCE_URL`` (the store's base URL),
 from __future__ import annotations
 
 import base64
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -106,4 +107,5 @@ class WooClient:
             lookback=window.lookback,
             initial_since=window.initial_since,
         )
-        return sync.run(self.fetch, max_pages=max_pages)
+        report = sync.run(self.fetch, max_pages=max_pages)
+        return dataclasses.replace(report, waits=len(self.policy.waits))
