@@ -176,3 +176,43 @@ def test_amazon_items_keep_leading_zeros_and_line_prices() -> None:
         landed_file="e.json",
     )
     assert error.quarantine["error_code"].item() == "api_error"
+
+
+def test_graphql_columnar_path_equals_the_record_path_on_world_pages(tmp_path) -> None:
+    from oms_hub.world import generate_world
+
+    generate_world(tmp_path, orders=100, days=3, seed=3, api_orders=1_500)
+    pages = sorted((tmp_path / "landing" / "shopify").glob("*.json"))
+    assert pages
+    checked = 0
+    for page in pages:
+        body = page.read_bytes()
+        fast = parse_shopify_orders(body, landed_file="p.json")
+        slow = parse_shopify_orders(body, landed_file="p.json", fast=False)
+        assert fast.staged.equals(slow.staged), page.name
+        assert fast.records == slow.records
+        checked += fast.records
+    refunds = sum(
+        parse_shopify_orders(p.read_bytes(), landed_file="p").staged["refunds"].list.len().sum()
+        for p in pages
+    )
+    assert checked >= 700
+    assert refunds > 0  # the comparison covered refunds and transactions too
+
+
+def test_graphql_page_with_a_bad_record_or_a_card_number_goes_record_by_record() -> None:
+    node = shopify_graphql_node(11, updated_at="2026-10-02T00:00:00Z")
+    carded = dict(shopify_graphql_node(12, updated_at="2026-10-02T00:00:00Z"))
+    carded["note"] = "paid with 4111-1111-1111-1111"
+    broken = dict(shopify_graphql_node(13, updated_at="2026-10-02T00:00:00Z"))
+    broken["totalPriceSet"] = {"shopMoney": {"amount": "12.345", "currencyCode": "USD"}}
+    result = parse_shopify_orders(
+        _bytes(shopify_graphql_page([node, carded, broken], cursor=None)), landed_file="g.json"
+    )
+    _balanced(result)
+    assert result.staged["source_order_id"].to_list() == ["11", "12"]
+    assert "4111-1111-1111-1111" not in (result.staged["note"][1] or "")
+    assert result.quarantine.select("locator", "action", "error_code").rows() == [
+        ("order 3", "rejected", "bad_money"),
+        ("order 2", "flagged", "card_number_masked"),
+    ]

@@ -25,7 +25,6 @@ from oms_hub.connectors.common.json_orders import (
     document_failure,
     load_json,
     parse_records,
-    unit_price,
 )
 from oms_hub.connectors.common.result import ParseResult
 
@@ -107,7 +106,7 @@ def _items(rec: Record) -> dict[str, Any]:
                 "sku": it.text("SellerSKU"),
                 "item_name": it.text("Title"),
                 "quantity": qty,
-                "unit_price": unit_price(gross, qty) if gross is not None else None,
+                "unit_price": None,  # set for the whole page in polars
                 "gross_amount": gross,
                 "discount_amount": discount,
                 "line_total": gross - discount if gross is not None else None,

@@ -276,9 +276,21 @@ def offset_text(t: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def unit_price(gross: Decimal, quantity: int) -> Decimal:
-    """Gross / quantity to 4 decimals (the source's line amounts are authoritative)."""
-    return (gross / quantity).quantize(Decimal("0.0001")) if quantity else Decimal(0)
+def with_unit_prices(staged: pl.DataFrame) -> pl.DataFrame:
+    """Set every line's ``unit_price``: gross / quantity to 4 decimals (0 for quantity 0).
+
+    Computed for a whole page in polars, the same way for every parser and path.
+    """
+    gross, qty = pl.field("gross_amount"), pl.field("quantity")
+    price = (
+        pl.when(qty != 0)
+        .then((gross.cast(pl.Decimal(38, 6)) / qty).round(4))
+        .otherwise(pl.lit(0))
+        .cast(UNIT_PRICE_DTYPE)
+    )
+    return staged.with_columns(
+        pl.col("lines").list.eval(pl.element().struct.with_fields(unit_price=price))
+    )
 
 
 def load_json(payload: bytes) -> Any:
@@ -297,7 +309,7 @@ def _excerpt(value: Any) -> str:
     return mask_text(text[:600])[:300]
 
 
-_NO_QUARANTINE = contract("ops.quarantine").empty()
+NO_QUARANTINE = contract("ops.quarantine").empty()
 
 RecordFn = Callable[[Record], dict[str, Any]]
 
@@ -333,10 +345,10 @@ def parse_records(
             continue
         values["has_card_number"] = rec.flagged
         rows.append((source, landed_file, locator, *[values.get(f) for f in _HEADER_FIELDS]))
-    staged = pl.DataFrame(rows, schema=STAGED_SCHEMA, orient="row")
+    staged = with_unit_prices(pl.DataFrame(rows, schema=STAGED_SCHEMA, orient="row"))
     repeated = staged.height > 1 and staged.get_column("version_key").n_unique() < staged.height
     if not (bad or repeated or any(r[_FLAG_AT] for r in rows)):
-        return ParseResult(staged=staged, quarantine=_NO_QUARANTINE, records=n)
+        return ParseResult(staged=staged, quarantine=NO_QUARANTINE, records=n)
     dup = staged.select(
         (
             pl.int_range(pl.len()).sort_by("version_at", descending=True).over("version_key") > 0

@@ -19,16 +19,17 @@ from decimal import Decimal
 from typing import Any
 
 from oms_hub.connectors.common.json_orders import (
+    NO_QUARANTINE,
     PAYMENT_KINDS,
     BadRecord,
     Record,
     document_failure,
     load_json,
     parse_records,
-    unit_price,
     utm_source,
 )
 from oms_hub.connectors.common.result import ParseResult
+from oms_hub.connectors.shopify.graphql_fast import fast_graphql_page
 
 SOURCE = "shopify"
 ZERO = Decimal("0.00")
@@ -123,7 +124,7 @@ def _graphql_order(rec: Record) -> dict[str, Any]:
                 "sku": li.text("sku"),
                 "item_name": li.text("name"),
                 "quantity": qty,
-                "unit_price": unit_price(gross, qty),
+                "unit_price": None,  # set for the whole page in polars
                 "gross_amount": gross,
                 "discount_amount": discount,
                 "line_total": gross - discount,
@@ -251,7 +252,7 @@ def _rest_order(rec: Record) -> dict[str, Any]:
                 "sku": li.text("sku"),
                 "item_name": li.text("name") or li.text("title"),
                 "quantity": qty,
-                "unit_price": unit_price(gross, qty),
+                "unit_price": None,  # set for the whole page in polars
                 "gross_amount": gross,
                 "discount_amount": discount,
                 "line_total": gross - discount,
@@ -341,8 +342,16 @@ def _page(doc: Any) -> tuple[list[Any], Any]:
     )
 
 
-def parse_shopify_orders(payload: bytes, *, landed_file: str) -> ParseResult:
-    """Stage each order of a Shopify page; quarantine the ones that cannot be read."""
+def parse_shopify_orders(payload: bytes, *, landed_file: str, fast: bool = True) -> ParseResult:
+    """Stage each order of a Shopify page; quarantine the ones that cannot be read.
+
+    A clean GraphQL page is read columnar (``graphql_fast``); anything else goes record
+    by record.
+    """
+    if fast:
+        staged = fast_graphql_page(payload, source=SOURCE, landed_file=landed_file)
+        if staged is not None:
+            return ParseResult(staged=staged, quarantine=NO_QUARANTINE, records=staged.height)
     try:
         records, fn = _page(load_json(payload))
     except BadRecord as error:

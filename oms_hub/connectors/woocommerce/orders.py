@@ -22,7 +22,6 @@ from oms_hub.connectors.common.json_orders import (
     document_failure,
     load_json,
     parse_records,
-    unit_price,
 )
 from oms_hub.connectors.common.result import ParseResult
 
@@ -88,7 +87,7 @@ def _order(rec: Record) -> dict[str, Any]:
                 "sku": li.text("sku"),
                 "item_name": _unescape(li.text("name")),
                 "quantity": qty,
-                "unit_price": unit_price(gross, qty),
+                "unit_price": None,  # set for the whole page in polars
                 "gross_amount": gross,
                 "discount_amount": gross - net,
                 "line_total": net,
