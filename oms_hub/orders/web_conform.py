@@ -22,7 +22,7 @@ import polars as pl
 from oms_hub.connectors.common.result import quarantine_rows
 from oms_hub.orders.pos_conform import ConformedOrders
 from oms_hub.orders.source import Catalog
-from oms_hub.quality.contracts import contract
+from oms_hub.quality.contracts import MONEY_DTYPE, contract
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -158,6 +158,8 @@ def conform_web(
             customer_key=pl.lit(None, dtype=pl.String),
             local_time_zone=pl.lit(None, dtype=pl.String),
             location_id=pl.lit(None, dtype=pl.String),
+            # EDI's order-level charges column (issue 4); ignored until the contract has it.
+            charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
             updated_at=pl.col("version_at"),
             gross_amount=pl.coalesce("gross_amount", "_gross"),
             discount_amount=pl.coalesce("discount_amount", "_discount"),
