@@ -158,8 +158,12 @@ def conform_web(
             customer_key=pl.lit(None, dtype=pl.String),
             local_time_zone=pl.lit(None, dtype=pl.String),
             location_id=pl.lit(None, dtype=pl.String),
-            # EDI's order-level charges column (issue 4); ignored until the contract has it.
+            # Columns other channels added to core.orders (EDI charges; allocation's ship-to
+            # point and pickup store): not in these APIs' order shape, so null here.
             charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
+            ship_to_lat=pl.lit(None, dtype=pl.Float64),
+            ship_to_lon=pl.lit(None, dtype=pl.Float64),
+            pickup_location_id=pl.lit(None, dtype=pl.String),
             updated_at=pl.col("version_at"),
             gross_amount=pl.coalesce("gross_amount", "_gross"),
             discount_amount=pl.coalesce("discount_amount", "_discount"),
