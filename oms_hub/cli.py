@@ -68,6 +68,14 @@ def _add_world(parser: argparse.ArgumentParser, orders: int) -> None:
         default=orders,
         help=f"orders to generate over all days (default {orders:,}; ~2.5 lines each)",
     )
+    parser.add_argument(
+        "--api-orders",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Shopify + WooCommerce + Amazon orders on top of the POS ones "
+        "(default: a quarter of --orders; 0 for a POS-only world)",
+    )
     parser.add_argument("--days", type=_positive_int, default=30, help="trading days (default 30)")
     parser.add_argument("--seed", type=int, default=7, help="world seed (default 7)")
     parser.add_argument(
@@ -96,6 +104,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         summary = generate_world(
             home.root,
             orders=args.orders,
+            api_orders=args.orders // 4 if args.api_orders is None else max(args.api_orders, 0),
             days=args.days,
             seed=args.seed,
             start=args.start,
@@ -112,6 +121,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"{summary.files_written} files "
         f"in {seconds:.1f}s ({summary.order_lines / max(seconds, 1e-9):,.0f} lines/s)"
     )
+    if summary.api_orders:
+        print(
+            "API channels: "
+            + ", ".join(f"{n:,} {source} orders" for source, n in summary.api_orders.items())
+            + " (pages as the APIs return them)"
+        )
     print(f"landing: {summary.landing}")
     print(f"truth:   {summary.truth}  (for scoring; never loaded into the warehouse)")
     return 0

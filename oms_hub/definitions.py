@@ -6,6 +6,7 @@ from oms_hub.assets import (
     automation,
     catalog,
     edi,
+    fetch,
     inventory,
     landing,
     orders,
@@ -16,6 +17,7 @@ from oms_hub.assets import (
 from oms_hub.assets.resources import HubHome
 
 defs = dg.Definitions.merge(
+    fetch.defs,
     landing.defs,
     catalog.defs,
     staging.defs,

@@ -7,6 +7,7 @@ audit and the Dagster assets pick them up from these lists.
 
 from __future__ import annotations
 
+from oms_hub.connectors.amazon import parse_amazon_orders
 from oms_hub.connectors.catalog import catalog_kind, parse_locations, parse_products
 from oms_hub.connectors.edi import parse_edi
 from oms_hub.connectors.inventory import (
@@ -18,9 +19,12 @@ from oms_hub.connectors.inventory import (
     stock_file_kind,
 )
 from oms_hub.connectors.pos import parse_square_items
+from oms_hub.connectors.shopify import parse_shopify_orders
+from oms_hub.connectors.woocommerce import parse_woocommerce_orders
 from oms_hub.orders.edi_source import EDI_ORDERS
 from oms_hub.orders.pos_source import POS_ORDERS
 from oms_hub.orders.source import OrderSource
+from oms_hub.orders.web_sources import AMAZON_ORDERS, SHOPIFY_ORDERS, WOOCOMMERCE_ORDERS
 from oms_hub.steps.staging import StagedSource
 
 
@@ -50,6 +54,35 @@ CATALOG_LOCATIONS = StagedSource(
     accepts=lambda path: catalog_kind(path) == "locations",
     parser=lambda payload, path: parse_locations(payload, landed_file=path),
 )
+
+
+def _is_json(path: str) -> bool:
+    # Which API document a JSON file holds is decided by its content, in the parser.
+    return path.lower().endswith(".json")
+
+
+SHOPIFY = StagedSource(
+    source="shopify",
+    stream="orders",
+    version=1,
+    accepts=_is_json,
+    parser=lambda payload, path: parse_shopify_orders(payload, landed_file=path),
+)
+WOOCOMMERCE = StagedSource(
+    source="woocommerce",
+    stream="orders",
+    version=1,
+    accepts=_is_json,
+    parser=lambda payload, path: parse_woocommerce_orders(payload, landed_file=path),
+)
+AMAZON = StagedSource(
+    source="amazon",
+    stream="orders",
+    version=1,
+    accepts=_is_json,
+    parser=lambda payload, path: parse_amazon_orders(payload, landed_file=path),
+)
+
 
 #: Partners name EDI files as they like: everything in landing/edi/ but hidden files is
 #: an interchange to read (a file that is not becomes one rejected record saying so).
@@ -87,13 +120,22 @@ STAGED_SOURCES: tuple[StagedSource, ...] = (
     CATALOG_PRODUCTS,
     CATALOG_LOCATIONS,
     POS_SQUARE,
+    SHOPIFY,
+    WOOCOMMERCE,
+    AMAZON,
     EDI_DOCUMENTS,
     *INVENTORY_MOVEMENTS,
     *INVENTORY_COUNTS,
 )
 
 #: Channels whose staged rows become core orders, lines and returns.
-ORDER_SOURCES: tuple[OrderSource, ...] = (POS_ORDERS, EDI_ORDERS)
+ORDER_SOURCES: tuple[OrderSource, ...] = (
+    POS_ORDERS,
+    EDI_ORDERS,
+    SHOPIFY_ORDERS,
+    WOOCOMMERCE_ORDERS,
+    AMAZON_ORDERS,
+)
 
 #: Staged streams that are a record's final stop for now (no canonical table yet): a
 #: record counts as loaded in ops.load_audit when its (landed_file, locator) is in one.

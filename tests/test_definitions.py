@@ -52,3 +52,27 @@ def test_workspace_points_at_the_definitions() -> None:
 
     workspace = yaml.safe_load((Path(__file__).parents[1] / "workspace.yaml").read_text())
     assert workspace["load_from"][0]["python_module"]["module_name"] == "oms_hub.definitions"
+
+
+def test_api_fetchers_feed_the_landing_scan_and_run_every_15_minutes() -> None:
+    graph = defs.resolve_asset_graph()
+    scan = graph.get(dg.AssetKey(["ops", "landed_files"]))
+    fetchers = {
+        dg.AssetKey(["landing", f"{s}_orders"]) for s in ("shopify", "woocommerce", "amazon")
+    }
+    assert fetchers <= set(scan.parent_keys)
+    schedule = defs.resolve_schedule_def("api_ingest_schedule")
+    assert schedule.cron_schedule == "*/15 * * * *"
+
+
+def test_unconfigured_fetchers_do_nothing_and_say_so(tmp_path, monkeypatch) -> None:
+    from oms_hub.home import Home
+    from oms_hub.steps.fetch import API_SOURCES, fetch_api_source
+
+    for api in API_SOURCES:
+        for name in api.variables:
+            monkeypatch.delenv(name, raising=False)
+        meta = fetch_api_source(Home(tmp_path), api)
+        assert meta["configured"] is False
+        assert api.variables[0] in meta["note"]
+    assert not (tmp_path / "landing").exists()

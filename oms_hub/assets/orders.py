@@ -48,6 +48,12 @@ def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
             deps=_CONFORM_DEPS,
             kinds={"parquet"},
         ),
+        dg.AssetSpec(
+            ["core", "payments"],
+            description="Payment and refund transactions by UTC processing day.",
+            deps=_CONFORM_DEPS,
+            kinds={"parquet"},
+        ),
     ],
     partitions_def=daily,
     backfill_policy=single_run,
@@ -58,7 +64,8 @@ def core_orders(context: dg.AssetExecutionContext, hub: HubHome):
     first, last = _window(context)
     summary = conform_orders(hub.home(), first, last)
     meta = to_metadata(summary)
-    for key, rows in (("orders", "orders"), ("order_lines", "order_lines"), ("returns", "returns")):
+    for key in ("orders", "order_lines", "returns", "payments"):
+        rows = key
         yield dg.MaterializeResult(
             asset_key=["core", key], metadata={**meta, "dagster/row_count": summary[rows]}
         )

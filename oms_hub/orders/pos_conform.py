@@ -27,6 +27,7 @@ class ConformedOrders:
     order_lines: pl.DataFrame
     returns: pl.DataFrame
     quarantine: pl.DataFrame
+    payments: pl.DataFrame | None = None  # sources without transactions leave it out
 
 
 def _with_catalog(
@@ -148,6 +149,16 @@ def conform_pos(
         .with_columns(
             channel=pl.lit(CHANNEL),
             customer_key=pl.lit(None, dtype=pl.String),
+            ordered_at_offset=pl.lit(None, dtype=pl.String),
+            updated_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+            order_number=pl.lit(None, dtype=pl.String),
+            customer_email=pl.lit(None, dtype=pl.String),
+            customer_phone=pl.lit(None, dtype=pl.String),
+            ship_postal_code=pl.lit(None, dtype=pl.String),
+            ship_country=pl.lit(None, dtype=pl.String),
+            fulfilled_by=pl.lit(None, dtype=pl.String),
+            shipping_amount=pl.lit(None, dtype=MONEY_DTYPE),
+            refunded_amount=pl.lit(None, dtype=MONEY_DTYPE),
             charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
             status=pl.lit("completed"),
             source_code=pl.format("store:{}", pl.col("location_id")),
@@ -181,6 +192,7 @@ def conform_pos(
             .otherwise(pl.lit("unknown")),
             refund_amount=(-pl.col("net")),
             tax_refund=(-pl.col("tax")),
+            restock_type=pl.lit(None, dtype=pl.String),
             currency="currency",
             source="source",
             landed_file="landed_file",

@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from oms_hub.reports.channel_sales import sold_lines
 from oms_hub.storage.lake import Lake
 
 
@@ -83,7 +84,7 @@ def mart_reconciles_to_core(lake: Lake) -> CheckOutcome:
     )
     built = lake.scan("marts.rpt_channel_sales_daily").select("day").unique()
     lines = (
-        lake.scan("core.order_lines")
+        sold_lines(lake.scan("core.order_lines"), lake.scan("core.orders"))
         .with_columns(day=pl.col("ordered_at").dt.date())
         .join(built, on="day", how="semi")
         .select(pl.col("line_total").sum())

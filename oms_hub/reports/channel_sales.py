@@ -13,6 +13,12 @@ from oms_hub.quality.contracts import MONEY_DTYPE, contract
 _KEY = ["day", "channel", "currency"]
 
 
+def sold_lines(order_lines: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFrame:
+    """Lines of orders that were not cancelled: a cancelled order sold nothing."""
+    cancelled = orders.filter(pl.col("status") == "cancelled").select("order_id")
+    return order_lines.join(cancelled, on="order_id", how="anti")
+
+
 def channel_sales_daily(order_lines: pl.LazyFrame, returns: pl.LazyFrame) -> pl.DataFrame:
     """Aggregate lines and returns to day x channel x currency."""
     sold = (

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from oms_hub.home import Home
-from oms_hub.orders.versions import mark_latest
+from oms_hub.orders.versions import VERSION_AT, mark_latest
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import STAGED_SOURCES, TERMINAL_STREAMS
 from oms_hub.steps.catalog import file_order
@@ -27,8 +27,11 @@ from oms_hub.steps.orders import file_days
 from oms_hub.steps.staging import parse_logs, staged_rows
 from oms_hub.storage.lake import Lake
 
-#: Core tables whose rows carry loaded records (orders are derived from their lines).
+#: Core tables whose rows carry loaded records. A record counts as loaded when one of its
+#: staged locators appears here (an Amazon order header is loaded as a core.orders row
+#: while its items document loads as core.order_lines rows).
 RECORD_TABLES = (
+    "core.orders",
     "core.order_lines",
     "core.returns",
     "core.products",
@@ -40,6 +43,11 @@ RECORD_TABLES = (
 _NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})
 
 
+def _version_columns(rows: pl.LazyFrame) -> list[str]:
+    names = rows.collect_schema().names()
+    return ["landed_file", "version_key"] + [VERSION_AT] * (VERSION_AT in names)
+
+
 def _count(frame: pl.LazyFrame, name: str) -> pl.LazyFrame:
     return frame.group_by("landed_file").agg(pl.len().cast(pl.Int64).alias(name))
 
@@ -48,21 +56,28 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     """Balance every parsed file's records against where they ended up."""
     lake = Lake(home)
     logs = parse_logs(home, list(STAGED_SOURCES))
+    no_rows = pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})
+    staged_records = pl.concat(
+        [
+            rows.select("landed_file", "locator")
+            for spec in STAGED_SOURCES
+            if (rows := staged_rows(home, spec)) is not None
+        ]
+        or [no_rows]
+    )
+    in_core = pl.concat(
+        [lake.scan(t).select("landed_file", "locator") for t in RECORD_TABLES if lake.has_data(t)]
+        or [no_rows]
+    ).join(  # only staged record locators count: a POS order row's "rows 3-5" is not a record
+        staged_records.unique(), on=["landed_file", "locator"], how="semi"
+    )
+    terminal = [
+        pl.scan_parquet(f"{folder}/*.parquet").select("landed_file", "locator")
+        for stream in TERMINAL_STREAMS
+        if (folder := lake.root / "staging" / stream).is_dir() and any(folder.glob("*.parquet"))
+    ]
     loaded = (
-        pl.concat(
-            [
-                lake.scan(t).select("landed_file", "locator")
-                for t in RECORD_TABLES
-                if lake.has_data(t)
-            ]
-            + [
-                pl.scan_parquet(f"{folder}/*.parquet").select("landed_file", "locator")
-                for stream in TERMINAL_STREAMS
-                if (folder := lake.root / "staging" / stream).is_dir()
-                and any(folder.glob("*.parquet"))
-            ]
-            or [pl.LazyFrame(schema={"landed_file": pl.String, "locator": pl.String})]
-        )
+        pl.concat([in_core, *terminal])
         .group_by("landed_file")
         .agg(loaded=pl.col("locator").n_unique().cast(pl.Int64))
     )
@@ -74,7 +89,7 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     rejected = quarantine.filter(pl.col("action") == "rejected").select("landed_file", "locator")
     order = file_order(home)
     superseded = [
-        mark_latest(rows.select("landed_file", "version_key"), order)
+        mark_latest(rows.select(_version_columns(rows)), order)
         .filter(~pl.col("is_latest"))
         .select("landed_file")
         for spec in STAGED_SOURCES

@@ -22,6 +22,7 @@ ORDER_TABLES = {
     "core.orders": "ordered_at",
     "core.order_lines": "ordered_at",
     "core.returns": "returned_at",
+    "core.payments": "processed_at",
 }
 
 
@@ -97,7 +98,9 @@ def conform_orders(
         ]
         for table, column in ORDER_TABLES.items():
             attr = table.split(".")[1]
-            frames = [getattr(r, attr) for r in results] or [contract(table).empty()]
+            frames = [f for r in results if (f := getattr(r, attr)) is not None] or [
+                contract(table).empty()
+            ]
             frame = pl.concat(frames)
             outside = frame.filter(pl.col(column).dt.date() != day).height
             if outside:
@@ -118,6 +121,7 @@ def conform_orders(
         "orders": counts["core.orders"],
         "order_lines": counts["core.order_lines"],
         "returns": counts["core.returns"],
+        "payments": counts["core.payments"],
         "rejected": rejected,
         "seconds": round(elapsed, 3),
         "lines_per_second": round(counts["core.order_lines"] / elapsed) if elapsed else 0,

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from oms_hub.home import Home
-from oms_hub.reports.channel_sales import channel_sales_daily
+from oms_hub.reports.channel_sales import channel_sales_daily, sold_lines
 from oms_hub.reports.render import html_table, line_chart_svg, write_html_page, write_xlsx
 from oms_hub.steps.orders import days_between
 from oms_hub.storage.lake import Lake
@@ -22,7 +22,9 @@ def build_channel_sales(home: Home, first: date, last: date) -> dict[str, Any]:
     lake = Lake(home)
     days = days_between(first, last)
     in_range = pl.col("_d").is_between(first, last)
-    lines = lake.scan("core.order_lines").with_columns(_d=pl.col("ordered_at").dt.date())
+    lines = sold_lines(lake.scan("core.order_lines"), lake.scan("core.orders")).with_columns(
+        _d=pl.col("ordered_at").dt.date()
+    )
     returns = lake.scan("core.returns").with_columns(_d=pl.col("returned_at").dt.date())
     daily = channel_sales_daily(
         lines.filter(in_range).drop("_d"), returns.filter(in_range).drop("_d")

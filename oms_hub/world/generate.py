@@ -20,6 +20,7 @@ from oms_hub.world.places import LOCATIONS, STORES
 from oms_hub.world.pos_square import SOURCE as POS_SOURCE
 from oms_hub.world.pos_square import SquarePosWriter
 from oms_hub.world.truth import TruthBook
+from oms_hub.world.web_api import ApiWorldWriter, api_orders_per_day
 
 #: Bump when the same arguments would produce different files.
 GENERATOR_VERSION = 1
@@ -54,6 +55,7 @@ class WorldSummary:
     injected: dict[str, int] = field(hash=False)
     landing: Path
     truth: Path
+    api_orders: dict[str, int] = field(default_factory=dict, hash=False)
     edi_orders: int = 0
     edi_files: int = 0
     #: Files written to ``landing/inventory/`` (not in ``files_written``) and injected
@@ -67,6 +69,7 @@ class WorldSummary:
         out["landing"] = str(self.landing)
         out["truth"] = str(self.truth)
         out["injected"] = dict(self.injected)
+        out["api_orders"] = dict(self.api_orders)
         out["inventory_discrepancies"] = dict(self.inventory_discrepancies)
         return out
 
@@ -118,6 +121,7 @@ def generate_world(
     seed: int = 7,
     start: datetime.date = datetime.date(2026, 10, 1),
     progress: Progress | None = None,
+    api_orders: int = 0,
     edi_orders: int = 0,
     inventory: bool = True,
 ) -> WorldSummary:
@@ -140,6 +144,10 @@ def generate_world(
         First trading day (store-local calendar).
     progress
         Called as ``progress(step, done, total)`` while work advances.
+    api_orders
+        Orders of the API channels (Shopify, WooCommerce, Amazon; see
+        ``oms_hub.world.web_api``), on top of the POS ``orders``. 0 (the default) writes
+        a POS-only world.
     edi_orders
         B2B purchase orders sent over EDI (X12 850 / EDIFACT ORDERS) over all days, plus
         daily 846 stock advice; 0 writes no EDI files. A separate count: POS files are
@@ -162,6 +170,8 @@ def generate_world(
         raise ValueError(f"edi_orders must be a non-negative integer, got {edi_orders!r}")
     if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
         raise ValueError(f"start must be a date, got {start!r}")
+    if isinstance(api_orders, bool) or not isinstance(api_orders, int) or api_orders < 0:
+        raise ValueError(f"api_orders must be a non-negative integer, got {api_orders!r}")
     report = progress or (lambda _step, _done, _total: None)
 
     home = Path(home)
@@ -219,6 +229,19 @@ def generate_world(
         edi.write_day(d, truth)
         report("pos", d + 1, days)
     customers = pos.finish(truth)
+    api = None
+    if api_orders:
+        api = ApiWorldWriter(
+            landing=landing,
+            seed=seed,
+            start=start,
+            days=days,
+            orders_per_day=api_orders_per_day(seed, api_orders, days, start),
+            catalog=catalog,
+        )
+        for d in range(days):
+            api.write_day(d)
+            report("api", d + 1, days)
     edi.finish(truth_dir)
     if stock:
         report("inventory", 0, 1)
@@ -234,7 +257,10 @@ def generate_world(
         locations=len(LOCATIONS),
         customers=customers,
         customer_ids=truth.identities().height,
-        files_written=len(CATALOG_FILES) + len(stats.files) + len(edi.stats.files),
+        files_written=len(CATALOG_FILES)
+        + len(stats.files)
+        + len(edi.stats.files)
+        + (len(api.stats.files) if api else 0),
         injected=dict(stats.injected),
         landing=landing,
         truth=truth_dir,
@@ -242,6 +268,7 @@ def generate_world(
         edi_files=len(edi.stats.files),
         inventory_files=len(stock.stats.files) if stock else 0,
         inventory_discrepancies=dict(stock.stats.discrepancies) if stock else {},
+        api_orders=dict(api.stats.orders) if api else {},
     )
     report("truth", 0, 1)
     world = {
@@ -250,7 +277,9 @@ def generate_world(
         "summary": {
             k: v
             for k, v in summary.as_dict().items()
-            if k not in ("landing", "truth") and not (k.startswith("edi_") and not v)
+            if k not in ("landing", "truth")
+            and not (k.startswith("edi_") and not v)
+            and (k != "api_orders" or v)
         },
         "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},
         "inventory": stock.truth_summary() if stock else None,
@@ -258,6 +287,10 @@ def generate_world(
             s.location_id: f"{s.tax_rate_milli_pct / 1000:.3f}" for s in STORES
         },
     }
+    if api is not None:
+        world["arguments"]["api_orders"] = api_orders
+        for source, count in api.stats.orders.items():
+            world["channels"][source] = {"source": source, "orders": count}
     if edi.enabled:
         world["arguments"]["edi_orders"] = edi_orders
         world["channels"]["edi"] = {
@@ -270,5 +303,7 @@ def generate_world(
             "resent_interchange": edi.stats.resent,
         }
     truth.write(truth_dir, world)
+    if api is not None:
+        write_csv(api.truth_frame(), truth_dir / "api_orders.csv")
     report("truth", 1, 1)
     return summary

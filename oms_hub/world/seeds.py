@@ -22,6 +22,10 @@ EDI_ORDERS = 21
 EDI_INVENTORY = 22
 INVENTORY = 50
 INVENTORY_COUNTS = 51
+WEB_SHOPIFY = 30
+WEB_WOOCOMMERCE = 31
+WEB_AMAZON = 32
+API_CALENDAR = 33
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

@@ -62,6 +62,7 @@ def _returns(rows: list[tuple]) -> pl.LazyFrame:
                         "condition": r[7],
                         "refund_amount": Decimal(r[4]),
                         "tax_refund": Decimal(r[5]),
+                        "restock_type": None,
                         "currency": "USD",
                         **LINEAGE,
                     }

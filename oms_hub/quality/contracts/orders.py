@@ -38,6 +38,29 @@ class Orders(Lineage):
     local_time_zone: str = pa.Field(
         nullable=True, description="IANA zone the source stated the time in (the original offset)."
     )
+    ordered_at_offset: str = pa.Field(
+        nullable=True,
+        description="UTC offset the source stated the order time with (e.g. '-05:00'); null "
+        "for sources that give a zone name instead (see local_time_zone).",
+    )
+    updated_at: UtcTimestamp = pa.Field(
+        nullable=True,
+        description="The source's last-update time of the version loaded (API sources), UTC.",
+    )
+    order_number: str = pa.Field(
+        nullable=True, description="Order number shown to the customer (e.g. Shopify '#1001')."
+    )
+    customer_email: str = pa.Field(
+        nullable=True, description="Customer e-mail as the source gave it (absent when restricted)."
+    )
+    customer_phone: str = pa.Field(nullable=True, description="Customer phone as given.")
+    ship_postal_code: str = pa.Field(nullable=True, description="Shipping address postal code.")
+    ship_country: str = pa.Field(nullable=True, description="Shipping address country code.")
+    fulfilled_by: str = pa.Field(
+        nullable=True,
+        description="Who ships: 'merchant', or 'amazon' (FBA / AFN, Amazon's own inventory); "
+        "an unknown source value is kept as 'other:<value>'. Null for POS.",
+    )
     location_id: str = pa.Field(
         nullable=True, description="Store where the order was taken (POS), else null."
     )
@@ -51,13 +74,24 @@ class Orders(Lineage):
         ge=0, description="Sum of line discounts, as a positive amount."
     )
     tax_amount: Money = pa.Field(description="Sum of line taxes.")
+    shipping_amount: Money = pa.Field(
+        nullable=True, description="Shipping charged (after shipping discounts); null for POS."
+    )
     charge_amount: Money = pa.Field(
         nullable=True,
         ge=0,
         description="Order-level charges (EDI SAC freight/handling), positive; null where the "
         "channel has none (POS).",
     )
-    total: Money = pa.Field(description="Amount charged: gross - discounts + tax (+ charges).")
+    total: Money = pa.Field(
+        description="Amount charged: gross - discounts + tax + shipping (+ charges)."
+    )
+    refunded_amount: Money = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Money refunded on the order at its latest version, positive (web and "
+        "marketplace sources; POS refunds are only in core.returns).",
+    )
     status: str = pa.Field(
         isin=["open", "completed", "cancelled"],
         description="Order status at its latest version. Returns do not rewrite it: join core.returns.",
@@ -120,7 +154,9 @@ class Returns(Lineage):
     """core.returns: one row per returned / refunded line."""
 
     return_id: str = pa.Field(
-        unique=True, description="Hub return id: '<order_id>:R<n>:<date>' for POS refunds."
+        unique=True,
+        description="Hub return id: '<order_id>:<date>:<n>' for POS refunds, "
+        "'<order_id>:<refund id>:<refund line id>' for web refunds.",
     )
     order_id: str = pa.Field(
         description="Order the returned goods were sold on (may predate the warehouse)."
@@ -138,11 +174,45 @@ class Returns(Lineage):
         ge=0, description="Net amount refunded for the line, positive, before tax."
     )
     tax_refund: Money = pa.Field(ge=0, description="Tax refunded, positive.")
+    restock_type: str = pa.Field(
+        nullable=True,
+        description="What happened to the goods, as the source says (Shopify restock_type: "
+        "return, cancel, no_restock, legacy_restock); null when the source does not say.",
+    )
     currency: str = pa.Field(str_length=3, description="ISO 4217 currency of the amounts.")
+
+
+class Payments(Lineage):
+    """core.payments: one row per payment or refund transaction."""
+
+    payment_id: str = pa.Field(
+        unique=True, description="Hub payment id: '<source>:<transaction id in the source>'."
+    )
+    order_id: str = pa.Field(description="Order the money moved for (core.orders).")
+    channel: str = pa.Field(isin=list(CHANNELS), description="Sales channel of the order.")
+    kind: str = pa.Field(
+        isin=["sale", "capture", "authorization", "refund", "void", "other"],
+        description="What the transaction did; an authorization moves no money yet.",
+    )
+    status: str = pa.Field(
+        nullable=True, description="Outcome as the source says (success, failure, pending...)."
+    )
+    processed_at: UtcTimestamp = pa.Field(description="When the transaction was processed, UTC.")
+    amount: Money = pa.Field(ge=0, description="Amount of the transaction, positive.")
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency of the amount.")
+    gateway: str = pa.Field(nullable=True, description="Payment gateway / method name.")
+    processor_ref: str = pa.Field(
+        nullable=True,
+        description="The processor's reference or authorization token, for reconciliation. "
+        "Never a card number (masked at parse time if one appears).",
+    )
 
 
 TABLES = [
     TableContract("core.orders", Orders, "Orders from every channel, latest version.", True),
     TableContract("core.order_lines", OrderLines, "Order lines from every channel.", True),
     TableContract("core.returns", Returns, "Returned / refunded lines from every channel.", True),
+    TableContract(
+        "core.payments", Payments, "Payment and refund transactions (tokens only).", True
+    ),
 ]

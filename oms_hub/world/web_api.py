@@ -1,0 +1,621 @@
+"""The web shop (Shopify, WooCommerce) and marketplace (Amazon) share of the sample world.
+
+Orders are planned per source and day with numpy (own random stream per source and
+day, ``seeds.WEB_*``), then written as the pages the APIs return, built by polars
+(struct columns serialised with ``write_json``, no per-order Python on the data):
+
+* ``landing/shopify/orders-<day>-p<n>.json`` - Admin GraphQL ``orders`` pages;
+* ``landing/woocommerce/orders-<day>-p<n>.json`` - REST v3 order arrays;
+* ``landing/amazon/orders-<day>-p<n>.json`` - getOrders pages, and one
+  ``items-<AmazonOrderId>-v<k>.json`` getOrderItems response per order version (that
+  document is per order in the real API, so it is one file each here too).
+
+Each order lands in its creation-day page; about a quarter change later (fulfilled,
+refunded, cancelled; Amazon ``Pending`` orders get their prices) and land again, in a
+``updates-<day>`` page (named by the day the orders were placed) with a later update
+time; what counts is that update time, not the file name or the landing order. Ground truth
+(``truth/api_orders.csv``): every order's latest state, which core.orders must match.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from oms_hub.world import seeds
+from oms_hub.world.model import Catalog
+from oms_hub.world.money import decimal_text, round_div
+
+PAGE_SIZE = 250
+TAX_MILLI_PCT = 8_000  # 8 %
+#: Share of the API orders per source.
+SHARES = {"shopify": 0.5, "woocommerce": 0.3, "amazon": 0.2}
+STREAMS = {
+    "shopify": seeds.WEB_SHOPIFY,
+    "woocommerce": seeds.WEB_WOOCOMMERCE,
+    "amazon": seeds.WEB_AMAZON,
+}
+SHOPIFY_ID_BASE = 6_000_000_000_000_000_000  # ids far above 2**53, as real shops have
+UTC = pl.Datetime("us", "UTC")
+
+
+@dataclass
+class ApiWorldStats:
+    """What the API writers produced."""
+
+    orders: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def split_orders(total: int) -> dict[str, int]:
+    """``total`` API orders split over the sources by ``SHARES`` (exact sum)."""
+    shopify = int(total * SHARES["shopify"])
+    woo = int(total * SHARES["woocommerce"])
+    return {"shopify": shopify, "woocommerce": woo, "amazon": total - shopify - woo}
+
+
+def api_orders_per_day(seed: int, orders: int, days: int, start: datetime.date) -> np.ndarray:
+    """Split the API orders over the days (own stream: POS counts are untouched)."""
+    from oms_hub.world.model import WEEKDAY_TRAFFIC
+
+    rng = seeds.rng_for(seed, seeds.API_CALENDAR)
+    weekday = (start.weekday() + np.arange(days)) % 7
+    weights = WEEKDAY_TRAFFIC[weekday] * rng.lognormal(0.0, 0.08, size=days)
+    return rng.multinomial(orders, weights / weights.sum())
+
+
+def _plan(
+    seed: int,
+    source: str,
+    day_index: int,
+    n: int,
+    first_seq: int,
+    day: datetime.date,
+    last_day: datetime.date,
+    catalog: Catalog,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(orders, lines) of one source and day; money in integer cents."""
+    rng = seeds.rng_for(seed, STREAMS[source], day_index)
+    start = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+    seconds = np.sort(rng.integers(0, 86_400, size=n))
+    n_lines = 1 + rng.binomial(2, 0.35, size=n)
+    order_of_line = np.repeat(np.arange(n), n_lines)
+    product = catalog.sample(rng, order_of_line.size)
+    qty = 1 + rng.binomial(2, 0.2, size=order_of_line.size)
+    price = catalog.price_cents[product]
+    lines = pl.DataFrame(
+        {
+            "o": order_of_line.astype(np.int64),
+            "sku": catalog.products.get_column("sku").gather(product),
+            "item_name": catalog.products.get_column("name").gather(product),
+            "quantity": qty.astype(np.int64),
+            "price_cents": price.astype(np.int64),
+        }
+    ).with_columns(
+        line_number=pl.int_range(1, pl.len() + 1).over("o"),
+        gross_cents=pl.col("quantity") * pl.col("price_cents"),
+    )
+    lines = lines.with_columns(
+        tax_cents=pl.Series(round_div(lines["gross_cents"].to_numpy() * TAX_MILLI_PCT, 100_000))
+    )
+    sums = lines.group_by("o").agg(
+        gross_cents=pl.col("gross_cents").sum(), tax_cents=pl.col("tax_cents").sum()
+    )
+    draw = rng.random(n)
+    change_after = rng.integers(3_600, 3 * 86_400, size=n)
+    shipping = np.where(rng.random(n) < 0.4, 599, 0)
+    orders = (
+        pl.DataFrame(
+            {
+                "o": np.arange(n, dtype=np.int64),
+                "seq": np.arange(first_seq, first_seq + n, dtype=np.int64),
+                "created_at": [start] * n if n else [],
+                "shipping_cents": shipping.astype(np.int64),
+                "draw": draw,
+                "change_after": change_after.astype(np.int64),
+            },
+            schema_overrides={"created_at": UTC},
+        )
+        .with_columns(created_at=pl.col("created_at") + pl.duration(seconds=pl.Series(seconds)))
+        .join(sums, on="o", how="left")
+        .with_columns(
+            total_cents=pl.col("gross_cents") + pl.col("tax_cents") + pl.col("shipping_cents"),
+            v1_at=pl.col("created_at") + pl.duration(minutes=2),
+            v2_at=pl.col("created_at") + pl.duration(seconds=pl.col("change_after")),
+            change=pl.when(pl.col("draw") < 0.05)
+            .then(pl.lit("cancelled"))
+            .when(pl.col("draw") < 0.12)
+            .then(pl.lit("refunded"))
+            .when(pl.col("draw") < 0.25)
+            .then(pl.lit("completed"))
+            .otherwise(None),
+            pending=pl.lit(source == "amazon") & (pl.col("draw") > 0.9),
+        )
+        .with_columns(
+            change=pl.when(pl.lit(source == "amazon") & (pl.col("change") == "refunded"))
+            .then(pl.lit("completed"))  # the Orders API shows no refunds (Finances API does)
+            .otherwise(pl.col("change"))
+        )
+        .with_columns(
+            # A change after the world's last day has not happened yet.
+            change=pl.when(pl.col("v2_at").dt.date() <= last_day).then(pl.col("change")),
+        )
+        .with_columns(
+            change=pl.when(
+                pl.col("pending")
+                & pl.col("change").is_null()
+                & (pl.col("v2_at").dt.date() <= last_day)
+            )
+            .then(pl.lit("priced"))
+            .otherwise(pl.col("change"))
+        )
+    )
+    # The refund: one unit of line 1, its price and tax.
+    first = lines.filter(pl.col("line_number") == 1).select(
+        "o",
+        refund_sku="sku",
+        refund_cents="price_cents",
+        refund_tax_cents=pl.Series(
+            round_div(
+                lines.filter(pl.col("line_number") == 1)["price_cents"].to_numpy() * TAX_MILLI_PCT,
+                100_000,
+            )
+        ),
+    )
+    orders = orders.join(first, on="o", how="left").sort("o")
+    return orders, lines
+
+
+def _money(cents: pl.Expr) -> pl.Expr:
+    return decimal_text(cents)
+
+
+def _write(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(payload)
+    tmp.replace(path)
+
+
+def _pages(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    return (
+        [frame.slice(i, PAGE_SIZE) for i in range(0, frame.height, PAGE_SIZE)]
+        if frame.height
+        else []
+    )
+
+
+# --- Shopify ---------------------------------------------------------------------------
+
+
+def _bag(cents: pl.Expr) -> pl.Expr:
+    amount = pl.struct(amount=_money(cents), currencyCode=pl.lit("USD"))
+    return pl.struct(shopMoney=amount, presentmentMoney=amount)
+
+
+def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.DataFrame:
+    gid = pl.format("gid://shopify/Order/{}", pl.col("order_id"))
+    line_nodes = (
+        lines.join(orders.select("o", "order_id"), on="o")
+        .sort("o", "line_number")
+        .group_by("o", maintain_order=True)
+        .agg(
+            edges=pl.struct(
+                node=pl.struct(
+                    id=pl.format(
+                        "gid://shopify/LineItem/{}{}", pl.col("order_id"), pl.col("line_number")
+                    ),
+                    sku="sku",
+                    name="item_name",
+                    quantity="quantity",
+                    originalTotalSet=_bag(pl.col("gross_cents")),
+                    totalDiscountSet=_bag(pl.lit(0)),
+                    taxLines=pl.concat_list(pl.struct(priceSet=_bag(pl.col("tax_cents")))),
+                )
+            )
+        )
+    )
+    v2 = version == 2
+    status = pl.col("change") if v2 else pl.lit(None, pl.String)
+    refunded = v2 & (pl.col("change") == "refunded") if v2 else pl.lit(False)
+    local = pl.col("created_at").dt.convert_time_zone("America/New_York")
+    updated = (pl.col("v2_at") if v2 else pl.col("v1_at")).dt.convert_time_zone("America/New_York")
+    refund = pl.struct(
+        id=pl.format("gid://shopify/Refund/{}", pl.col("order_id")),
+        createdAt=updated.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+        refundLineItems=pl.struct(
+            edges=pl.concat_list(
+                pl.struct(
+                    node=pl.struct(
+                        id=pl.format("gid://shopify/RefundLineItem/{}", pl.col("order_id")),
+                        quantity=pl.lit(1),
+                        restockType=pl.lit("RETURN"),
+                        lineItem=pl.struct(
+                            id=pl.format("gid://shopify/LineItem/{}1", pl.col("order_id")),
+                            sku="refund_sku",
+                        ),
+                        subtotalSet=_bag(pl.col("refund_cents")),
+                        totalTaxSet=_bag(pl.col("refund_tax_cents")),
+                    )
+                )
+            )
+        ),
+    )
+    stamp = "%Y-%m-%dT%H:%M:%S%:z"
+    sale = pl.struct(
+        id=pl.format("gid://shopify/OrderTransaction/{}1", pl.col("order_id")),
+        kind=pl.lit("SALE"),
+        status=pl.lit("SUCCESS"),
+        gateway=pl.lit("shopify_payments"),
+        processedAt=local.dt.strftime(stamp),
+        amountSet=_bag(pl.col("total_cents")),
+        authorizationCode=pl.format("ch_{}", pl.col("order_id")),
+    )
+    refund_tx = pl.struct(
+        id=pl.format("gid://shopify/OrderTransaction/{}2", pl.col("order_id")),
+        kind=pl.lit("REFUND"),
+        status=pl.lit("SUCCESS"),
+        gateway=pl.lit("shopify_payments"),
+        processedAt=updated.dt.strftime(stamp),
+        amountSet=_bag(pl.col("refund_cents") + pl.col("refund_tax_cents")),
+        authorizationCode=pl.format("re_{}", pl.col("order_id")),
+    )
+    return (
+        orders.join(line_nodes, on="o")
+        .sort("o")
+        .select(
+            cursor=pl.format("c{}", pl.col("order_id")),
+            node=pl.struct(
+                id=gid,
+                name=pl.format("#{}", pl.col("seq") + 1001),
+                createdAt=local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+                updatedAt=updated.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+                cancelledAt=pl.when(status == "cancelled").then(
+                    updated.dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+                ),
+                closedAt=pl.when(status == "completed").then(
+                    updated.dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+                ),
+                sourceName=pl.when(pl.col("draw") > 0.97)
+                .then(pl.lit("shopify_draft_order"))
+                .otherwise(pl.lit("web")),
+                displayFulfillmentStatus=pl.when(status == "completed")
+                .then(pl.lit("FULFILLED"))
+                .otherwise(pl.lit("UNFULFILLED")),
+                currencyCode=pl.lit("USD"),
+                email=pl.format("customer{}@example.com", pl.col("seq") % 5000),
+                customer=pl.struct(
+                    id=pl.format("gid://shopify/Customer/{}", pl.col("seq") % 5000 + 700000),
+                    firstName=pl.lit("Pat"),
+                    lastName=pl.format("Customer{}", pl.col("seq") % 5000),
+                ),
+                customerJourneySummary=pl.struct(
+                    firstVisit=pl.struct(
+                        landingPage=pl.when(pl.col("draw") < 0.5)
+                        .then(pl.lit("https://shop.example/?utm_source=google&utm_campaign=fall"))
+                        .otherwise(pl.lit("https://shop.example/"))
+                    )
+                ),
+                totalPriceSet=_bag(pl.col("total_cents")),
+                totalTaxSet=_bag(pl.col("tax_cents")),
+                totalDiscountsSet=_bag(pl.lit(0)),
+                totalShippingPriceSet=_bag(pl.col("shipping_cents")),
+                totalRefundedSet=_bag(
+                    pl.when(refunded)
+                    .then(pl.col("refund_cents") + pl.col("refund_tax_cents"))
+                    .otherwise(0)
+                ),
+                lineItems=pl.struct("edges"),
+                refunds=pl.when(refunded)
+                .then(pl.concat_list(refund))
+                .otherwise(pl.concat_list(refund).list.head(0)),
+                transactions=pl.when(refunded)
+                .then(pl.concat_list(sale, refund_tx))
+                .otherwise(pl.concat_list(sale)),
+            ),
+        )
+    )
+
+
+def _shopify_page(edges: pl.DataFrame, has_next: bool) -> bytes:
+    body = edges.write_json().encode()
+    end = edges["cursor"][-1] if edges.height else None
+    info = f'{{"hasNextPage":{"true" if has_next else "false"},"endCursor":{"null" if end is None else chr(34) + end + chr(34)}}}'
+    ext = (
+        '"extensions":{"cost":{"requestedQueryCost":252,"actualQueryCost":120,'
+        '"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1880.0,"restoreRate":100.0}}}'
+    )
+    return (
+        b'{"data":{"orders":{"edges":'
+        + body
+        + b',"pageInfo":'
+        + info.encode()
+        + b"}},"
+        + ext.encode()
+        + b"}"
+    )
+
+
+# --- WooCommerce -----------------------------------------------------------------------
+
+
+def _woo_orders(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.DataFrame:
+    items = (
+        lines.join(orders.select("o", "order_id"), on="o")
+        .sort("o", "line_number")
+        .group_by("o", maintain_order=True)
+        .agg(
+            line_items=pl.struct(
+                id=pl.col("order_id") * 10 + pl.col("line_number"),
+                name=pl.col("item_name").str.replace_all("&", "&amp;"),
+                product_id=pl.lit(1),
+                variation_id=pl.lit(0),
+                quantity="quantity",
+                subtotal=_money(pl.col("gross_cents")),
+                subtotal_tax=_money(pl.col("tax_cents")),
+                total=_money(pl.col("gross_cents")),
+                total_tax=_money(pl.col("tax_cents")),
+                sku="sku",
+                price=pl.col("price_cents") / 100,  # a bare number, as Woo sends it
+            )
+        )
+    )
+    v2 = version == 2
+    change = pl.col("change") if v2 else pl.lit(None, pl.String)
+    status = (
+        pl.when(change == "cancelled")
+        .then(pl.lit("cancelled"))
+        .when(change == "refunded")
+        .then(pl.lit("refunded"))
+        .when(change == "completed")
+        .then(pl.lit("completed"))
+        .otherwise(pl.lit("processing"))
+    )
+    refund = pl.struct(
+        id=pl.col("order_id") * 100,
+        reason=pl.lit("Damaged"),
+        total=pl.lit("-") + _money(pl.col("refund_cents") + pl.col("refund_tax_cents")),
+    )
+    modified = pl.col("v2_at") if v2 else pl.col("v1_at")
+    fmt = "%Y-%m-%dT%H:%M:%S"
+    local = lambda c: c.dt.convert_time_zone("America/Chicago").dt.strftime(fmt)  # noqa: E731
+    return (
+        orders.join(items, on="o")
+        .sort("o")
+        .select(
+            id="order_id",
+            parent_id=pl.lit(0),
+            number=pl.col("order_id").cast(pl.String),
+            order_key=pl.format("wc_order_{}", pl.col("order_id")),
+            created_via=pl.when(pl.col("draw") > 0.97)
+            .then(pl.lit("admin"))
+            .otherwise(pl.lit("checkout")),
+            status=status,
+            currency=pl.lit("USD"),
+            date_created=local(pl.col("created_at")),
+            date_created_gmt=pl.col("created_at").dt.strftime(fmt),
+            date_modified=local(modified),
+            date_modified_gmt=modified.dt.strftime(fmt),
+            date_paid_gmt=(pl.col("created_at") + pl.duration(minutes=1)).dt.strftime(fmt),
+            payment_method=pl.lit("stripe"),
+            transaction_id=pl.format("ch_3W{}", pl.col("order_id")),
+            discount_total=pl.lit("0.00"),
+            shipping_total=_money(pl.col("shipping_cents")),
+            total=_money(pl.col("total_cents")),
+            total_tax=_money(pl.col("tax_cents")),
+            customer_id=pl.col("seq") % 4000 + 1,
+            customer_note=pl.lit(""),
+            billing=pl.struct(
+                first_name=pl.lit("Jo"),
+                last_name=pl.format("Buyer{}", pl.col("seq") % 4000),
+                email=pl.format("buyer{}@example.com", pl.col("seq") % 4000),
+                postcode=pl.lit("60601"),
+                country=pl.lit("US"),
+            ),
+            meta_data=pl.concat_list(
+                pl.struct(
+                    id=pl.lit(1),
+                    key=pl.lit("_wc_order_attribution_utm_source"),
+                    value=pl.lit("facebook"),
+                )
+            ),
+            line_items="line_items",
+            refunds=pl.when(change == "refunded")
+            .then(pl.concat_list(refund))
+            .otherwise(pl.concat_list(refund).list.head(0)),
+        )
+    )
+
+
+# --- Amazon ----------------------------------------------------------------------------
+
+
+def _amazon_orders(orders: pl.DataFrame, version: int) -> pl.DataFrame:
+    v2 = version == 2
+    change = pl.col("change") if v2 else pl.lit(None, pl.String)
+    unpriced = pl.col("pending") & ~pl.lit(v2)
+    status = (
+        pl.when(unpriced)
+        .then(pl.lit("Pending"))
+        .when(change == "cancelled")
+        .then(pl.lit("Canceled"))
+        .when(change == "completed")
+        .then(pl.lit("Shipped"))
+        .otherwise(pl.lit("Unshipped"))
+    )
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    return orders.sort("o").select(
+        AmazonOrderId="order_id",
+        PurchaseDate=pl.col("created_at").dt.strftime(stamp),
+        LastUpdateDate=(pl.col("v2_at") if v2 else pl.col("v1_at")).dt.strftime(stamp),
+        OrderStatus=status,
+        FulfillmentChannel=pl.when(pl.col("draw") < 0.5)
+        .then(pl.lit("AFN"))
+        .otherwise(pl.lit("MFN")),
+        SalesChannel=pl.lit("Amazon.com"),
+        OrderTotal=pl.when(~unpriced).then(
+            pl.struct(CurrencyCode=pl.lit("USD"), Amount=_money(pl.col("total_cents")))
+        ),
+        MarketplaceId=pl.lit("ATVPDKIKX0DER"),
+        IsPrime=pl.lit("false"),
+        IsBusinessOrder=pl.lit("false"),
+        ShippingAddress=pl.struct(PostalCode=pl.lit("98101"), CountryCode=pl.lit("US")),
+    )
+
+
+def _amazon_items(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.DataFrame:
+    """One row per order: the getOrderItems document as JSON text."""
+    unpriced = pl.col("pending") & pl.lit(version == 1)
+
+    def money(cents: pl.Expr) -> pl.Expr:
+        return pl.when(~unpriced).then(pl.struct(CurrencyCode=pl.lit("USD"), Amount=_money(cents)))
+
+    ship_share = pl.when(pl.col("line_number") == 1).then(pl.col("shipping_cents")).otherwise(0)
+    return (
+        lines.join(orders.select("o", "order_id", "pending", "shipping_cents"), on="o")
+        .sort("o", "line_number")
+        .group_by("o", "order_id", maintain_order=True)
+        .agg(
+            OrderItems=pl.struct(
+                ASIN=pl.format("B0{}", pl.col("sku").str.replace_all("[^0-9A-Z]", "")),
+                SellerSKU="sku",
+                OrderItemId=pl.format("0{}{}", pl.col("o") + 10_000_000, pl.col("line_number")),
+                Title="item_name",
+                QuantityOrdered="quantity",
+                ItemPrice=money(pl.col("gross_cents")),
+                ItemTax=money(pl.col("tax_cents")),
+                ShippingPrice=money(ship_share),
+                PromotionDiscount=money(pl.lit(0)),
+                IsGift=pl.lit("false"),
+            )
+        )
+        .select(
+            "order_id",
+            doc=pl.struct(
+                payload=pl.struct(AmazonOrderId="order_id", OrderItems="OrderItems")
+            ).struct.json_encode(),
+        )
+    )
+
+
+# --- the writer ------------------------------------------------------------------------
+
+
+class ApiWorldWriter:
+    """Writes the API sources day by day (call ``write_day`` for each day, in order)."""
+
+    def __init__(
+        self,
+        *,
+        landing: Path,
+        seed: int,
+        start: datetime.date,
+        days: int,
+        orders_per_day: np.ndarray,
+        catalog: Catalog,
+    ) -> None:
+        self.landing = landing
+        self.seed = seed
+        self.start = start
+        self.days = days
+        self.catalog = catalog
+        self.per_day = orders_per_day  # API orders per day (all sources)
+        self.seq = dict.fromkeys(SHARES, 0)
+        self.stats = ApiWorldStats(orders=dict.fromkeys(SHARES, 0))
+        self.truth: list[pl.DataFrame] = []
+
+    def write_day(self, d: int) -> None:
+        """Plan and write one day's orders for every API source."""
+        day = self.start + datetime.timedelta(days=d)
+        last = self.start + datetime.timedelta(days=self.days - 1)
+        counts = split_orders(int(self.per_day[d]))
+        for source, n in counts.items():
+            orders, lines = _plan(
+                self.seed, source, d, n, self.seq[source], day, last, self.catalog
+            )
+            self.seq[source] += n
+            if not n:
+                continue
+            orders = orders.with_columns(order_id=self._ids(source, orders))
+            self.stats.orders[source] += n
+            folder = self.landing / source
+            folder.mkdir(parents=True, exist_ok=True)
+            changed = orders.filter(pl.col("change").is_not_null())
+            for version, frame, stem in ((1, orders, "orders"), (2, changed, "updates")):
+                self._write_source(
+                    source, folder, frame, lines, version, f"{stem}-{day.isoformat()}"
+                )
+            self.truth.append(self._truth(source, orders, lines))
+
+    def _ids(self, source: str, orders: pl.DataFrame) -> pl.Expr:
+        if source == "shopify":
+            return pl.col("seq") + SHOPIFY_ID_BASE
+        if source == "woocommerce":
+            return pl.col("seq") + 10_000
+        return pl.format(
+            "11{}-{}-{}",
+            (pl.col("seq") % 10).cast(pl.String),
+            (pl.col("seq") + 1_000_000).cast(pl.String).str.zfill(7),
+            (pl.col("seq") * 7919 % 10_000_000).cast(pl.String).str.zfill(7),
+        )
+
+    def _write_source(
+        self,
+        source: str,
+        folder: Path,
+        orders: pl.DataFrame,
+        lines: pl.DataFrame,
+        version: int,
+        stem: str,
+    ) -> None:
+        pages = _pages(orders)
+        for n, page in enumerate(pages, start=1):
+            path = folder / f"{stem}-p{n:04d}.json"
+            has_next = n < len(pages)
+            if source == "shopify":
+                payload = _shopify_page(_shopify_nodes(page, lines, version), has_next)
+            elif source == "woocommerce":
+                payload = _woo_orders(page, lines, version).write_json().encode()
+            else:
+                body = _amazon_orders(page, version).write_json().encode()
+                token = b',"NextToken":"' + f"{stem}-{n + 1}".encode() + b'"' if has_next else b""
+                payload = b'{"payload":{"Orders":' + body + token + b"}}"
+                items = _amazon_items(page, lines, version)
+                for order_id, doc in items.iter_rows():  # one document per order, as the API
+                    item_path = folder / f"items-{order_id}-v{version}.json"
+                    _write(item_path, doc.encode())
+                    self.stats.files.append(f"{source}/{item_path.name}")
+            _write(path, payload)
+            self.stats.files.append(f"{source}/{path.name}")
+
+    def _truth(self, source: str, orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+        units = lines.group_by("o").agg(units=pl.col("quantity").sum(), lines=pl.len())
+        return orders.join(units, on="o").select(
+            order_id=pl.format("{}:{}", pl.lit(source), pl.col("order_id")),
+            source=pl.lit(source),
+            ordered_at=pl.col("created_at"),
+            status=pl.when(pl.col("pending") & pl.col("change").is_null())
+            .then(pl.lit("held:awaiting_prices"))
+            .when(pl.col("change") == "cancelled")
+            .then(pl.lit("cancelled"))
+            .when(pl.col("change") == "completed")
+            .then(pl.lit("completed"))
+            .when((pl.col("change") == "refunded") & pl.lit(source == "woocommerce"))
+            .then(pl.lit("completed"))
+            .otherwise(pl.lit("open")),
+            units="units",
+            lines=pl.col("lines").cast(pl.Int64),
+            total=_money(pl.col("total_cents")),
+            refunded=pl.when(pl.col("change") == "refunded")
+            .then(_money(pl.col("refund_cents") + pl.col("refund_tax_cents")))
+            .otherwise(pl.lit("0.00")),
+        )
+
+    def truth_frame(self) -> pl.DataFrame:
+        """``truth/api_orders.csv``: every API order's latest state."""
+        if not self.truth:
+            return pl.DataFrame(schema={"order_id": pl.String, "source": pl.String})
+        return pl.concat(self.truth).sort("order_id")

@@ -1,0 +1,306 @@
+"""Local stand-ins for the Shopify, WooCommerce and SP-API endpoints (stdlib http.server).
+
+Each server keeps a list of orders (tests edit it between syncs), answers the real
+request shapes with the real paging, and can be told to misbehave on chosen request
+numbers: throttle (``THROTTLED`` / 429 with a retry hint), fail once with a 5xx, or go
+down (5xx on every request from some point: an interruption). ``requests`` records
+every request so tests can assert what the connector did.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+def _json(status: int, doc: Any, headers: dict[str, str] | None = None) -> Reply:
+    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(doc).encode()
+
+
+def _t(text: str) -> datetime:
+    t = datetime.fromisoformat(text)
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+@dataclass
+class Misbehaviour:
+    """Which request numbers (1-based, counted per server) go wrong, and how."""
+
+    throttle: set[int] = field(default_factory=set)
+    blip: set[int] = field(default_factory=set)  # one 5xx
+    down_from: int | None = None  # 5xx from this request on (until cleared)
+
+
+class ApiServer:
+    """A threaded HTTP server on 127.0.0.1 with a random port."""
+
+    def __init__(
+        self, route: Callable[[str, str, dict[str, list[str]], dict[str, str], bytes], Reply]
+    ):
+        self.route = route
+        self.requests: list[tuple[str, str]] = []
+        self.bad = Misbehaviour()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                url = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(url.query)
+                server.requests.append((self.command, self.path))
+                status, headers, payload = server.dispatch(
+                    self.command,
+                    url.path,
+                    query,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = _serve
+            do_POST = _serve
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def dispatch(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply:
+        n = len(self.requests)
+        if self.bad.down_from is not None and n >= self.bad.down_from:
+            return _json(503, {"error": "service unavailable"})
+        if n in self.bad.blip:
+            return _json(502, {"error": "bad gateway"})
+        if n in self.bad.throttle:
+            return self.throttled()
+        return self.route(method, path, query, headers, body)
+
+    def throttled(self) -> Reply:
+        return _json(429, {"errors": [{"code": "QuotaExceeded"}]}, {"Retry-After": "0.01"})
+
+    def __enter__(self) -> ApiServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# --- Shopify Admin GraphQL ---------------------------------------------------------
+
+
+class ShopifyServer(ApiServer):
+    """``POST /admin/api/<v>/graphql.json`` answering the orders query."""
+
+    TOKEN = "shpat_test_token"
+
+    def __init__(self) -> None:
+        self.orders: dict[str, dict[str, Any]] = {}
+        super().__init__(self._route)
+
+    def put(self, node: dict[str, Any]) -> None:
+        self.orders[node["id"]] = node
+
+    def throttled(self) -> Reply:
+        # Shopify answers 200 with a THROTTLED error and the bucket state.
+        return _json(
+            200,
+            {
+                "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                "extensions": {
+                    "cost": {
+                        "requestedQueryCost": 50,
+                        "actualQueryCost": None,
+                        "throttleStatus": {
+                            "maximumAvailable": 1000.0,
+                            "currentlyAvailable": 49.0,
+                            "restoreRate": 1000.0,
+                        },
+                    }
+                },
+            },
+        )
+
+    def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply:
+        if headers.get("x-shopify-access-token") != self.TOKEN:
+            return _json(401, {"errors": "[API] Invalid API key or access token"})
+        if method != "POST" or not path.endswith("/graphql.json"):
+            return _json(404, {"errors": "Not Found"})
+        variables = json.loads(body)["variables"]
+        after = _t(variables["query"].split("'")[1])
+        rows = sorted(
+            (n for n in self.orders.values() if _t(n["updatedAt"]) > after),
+            key=lambda n: (_t(n["updatedAt"]), n["id"]),
+        )
+        start = int(variables["after"] or 0)
+        chunk = rows[start : start + variables["first"]]
+        end = start + len(chunk)
+        return _json(
+            200,
+            {
+                "data": {
+                    "orders": {
+                        "edges": [
+                            {"cursor": str(start + i + 1), "node": n} for i, n in enumerate(chunk)
+                        ],
+                        "pageInfo": {"hasNextPage": end < len(rows), "endCursor": str(end)},
+                    }
+                },
+                "extensions": {
+                    "cost": {
+                        "requestedQueryCost": 50,
+                        "actualQueryCost": 20,
+                        "throttleStatus": {
+                            "maximumAvailable": 1000.0,
+                            "currentlyAvailable": 40.0,  # below the cost: the client must wait
+                            "restoreRate": 1000.0,
+                        },
+                    }
+                },
+            },
+        )
+
+
+# --- WooCommerce REST v3 -------------------------------------------------------------
+
+
+class WooServer(ApiServer):
+    """``GET /wp-json/wc/v3/orders?modified_after=&page=&per_page=`` with X-WP-TotalPages."""
+
+    KEY, SECRET = "ck_test", "cs_test"
+
+    def __init__(self) -> None:
+        self.orders: dict[int, dict[str, Any]] = {}
+        super().__init__(self._route)
+
+    def put(self, order: dict[str, Any]) -> None:
+        self.orders[order["id"]] = order
+
+    def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply:
+        import base64
+
+        expected = "Basic " + base64.b64encode(f"{self.KEY}:{self.SECRET}".encode()).decode()
+        if headers.get("authorization") != expected:
+            return _json(
+                401,
+                {
+                    "code": "woocommerce_rest_cannot_view",
+                    "message": "Sorry, you cannot list resources.",
+                    "data": {"status": 401},
+                },
+            )
+        if path != "/wp-json/wc/v3/orders":
+            return _json(
+                404, {"code": "rest_no_route", "message": "No route", "data": {"status": 404}}
+            )
+        after = _t(query["modified_after"][0])
+        per_page = int(query.get("per_page", ["10"])[0])
+        page = int(query.get("page", ["1"])[0])
+        rows = sorted(
+            (o for o in self.orders.values() if _t(o["date_modified_gmt"]) > after),
+            key=lambda o: (_t(o["date_modified_gmt"]), o["id"]),
+        )
+        pages = max(1, -(-len(rows) // per_page))
+        chunk = rows[(page - 1) * per_page : page * per_page]
+        return _json(200, chunk, {"X-WP-Total": str(len(rows)), "X-WP-TotalPages": str(pages)})
+
+
+# --- Amazon SP-API Orders v0 + LWA ---------------------------------------------------
+
+
+class AmazonServer(ApiServer):
+    """LWA ``POST /auth/o2/token`` and ``/orders/v0/orders[/<id>/orderItems]``."""
+
+    CLIENT_ID, CLIENT_SECRET, REFRESH = "amzn1.client", "secret", "Atzr|refresh"
+    ACCESS = "Atza|access"
+
+    def __init__(self) -> None:
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.items: dict[str, dict[str, Any]] = {}
+        self.page_size = 2
+        self.token_requests = 0
+        super().__init__(self._route)
+
+    def put(self, order: dict[str, Any], items: dict[str, Any]) -> None:
+        self.orders[order["AmazonOrderId"]] = order
+        self.items[order["AmazonOrderId"]] = items
+
+    def throttled(self) -> Reply:
+        return _json(
+            429,
+            {"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota"}]},
+            {"x-amzn-RateLimit-Limit": "100.0"},  # requests/second: the client waits 1/100 s
+        )
+
+    def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply:
+        if path == "/auth/o2/token":
+            form = urllib.parse.parse_qs(body.decode())
+            self.token_requests += 1
+            if form.get("client_secret") != [self.CLIENT_SECRET] or form.get("refresh_token") != [
+                self.REFRESH
+            ]:
+                return _json(401, {"error": "invalid_client", "error_description": "bad client"})
+            return _json(
+                200, {"access_token": self.ACCESS, "token_type": "bearer", "expires_in": 3600}
+            )
+        if headers.get("x-amz-access-token") != self.ACCESS:
+            return _json(
+                403,
+                {
+                    "errors": [
+                        {
+                            "code": "Unauthorized",
+                            "message": "Access to requested resource is denied.",
+                        }
+                    ]
+                },
+            )
+        if path == "/orders/v0/orders":
+            if "NextToken" in query:
+                after_text, start_text = query["NextToken"][0].split("|")
+                start = int(start_text)
+            else:
+                after_text, start = query["LastUpdatedAfter"][0], 0
+                if _t(after_text) > datetime.now(UTC):
+                    return _json(
+                        400,
+                        {
+                            "errors": [
+                                {
+                                    "code": "InvalidInput",
+                                    "message": "LastUpdatedAfter is in the future",
+                                }
+                            ]
+                        },
+                    )
+            after = _t(after_text)
+            rows = sorted(
+                (o for o in self.orders.values() if _t(o["LastUpdateDate"]) > after),
+                key=lambda o: (_t(o["LastUpdateDate"]), o["AmazonOrderId"]),
+            )
+            chunk = rows[start : start + self.page_size]
+            payload: dict[str, Any] = {"Orders": chunk, "LastUpdatedBefore": "2099-01-01T00:00:00Z"}
+            if start + self.page_size < len(rows):
+                payload["NextToken"] = f"{after_text}|{start + self.page_size}"
+            return _json(200, {"payload": payload}, {"x-amzn-RateLimit-Limit": "0.0167"})
+        parts = path.split("/")
+        if len(parts) == 6 and parts[5] == "orderItems" and parts[4] in self.items:
+            return _json(200, self.items[parts[4]], {"x-amzn-RateLimit-Limit": "0.5"})
+        return _json(404, {"errors": [{"code": "NotFound", "message": "not found"}]})
