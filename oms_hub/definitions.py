@@ -2,7 +2,16 @@
 
 import dagster as dg
 
-from oms_hub.assets import automation, catalog, landing, orders, reports, staging, warehouse
+from oms_hub.assets import (
+    automation,
+    catalog,
+    customers,
+    landing,
+    orders,
+    reports,
+    staging,
+    warehouse,
+)
 from oms_hub.assets.resources import HubHome
 
 defs = dg.Definitions.merge(
@@ -10,6 +19,7 @@ defs = dg.Definitions.merge(
     catalog.defs,
     staging.defs,
     orders.defs,
+    customers.defs,
     reports.defs,
     warehouse.defs,
     automation.defs,

@@ -19,6 +19,10 @@ PUBLISHED = [
     ["core", "order_lines"],
     ["core", "returns"],
     ["marts", "rpt_channel_sales_daily"],
+    ["core", "customers"],
+    ["core", "customer_xref"],
+    ["core", "customer_key_events"],
+    ["marts", "customer_360"],
 ]
 
 

@@ -17,6 +17,7 @@ CALENDAR = 2
 POS_SQUARE = 10
 POS_SQUARE_CUSTOMERS = 11
 POS_SQUARE_PLAN = 12
+IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

@@ -13,7 +13,7 @@ lineage (``source``, ``landed_file``, ``locator``).
 
 from __future__ import annotations
 
-from oms_hub.quality.contracts import catalog, marts, ops, orders
+from oms_hub.quality.contracts import catalog, customers, marts, ops, orders
 from oms_hub.quality.contracts.base import (
     CHANNELS,
     MONEY_DTYPE,
@@ -29,7 +29,7 @@ from oms_hub.quality.contracts.base import (
 #: Every published table, in the order the data dictionary lists them. A new domain adds
 #: its module's ``TABLES`` here.
 TABLES: dict[str, TableContract] = {
-    t.name: t for module in (catalog, orders, ops, marts) for t in module.TABLES
+    t.name: t for module in (catalog, orders, customers, ops, marts) for t in module.TABLES
 }
 
 
