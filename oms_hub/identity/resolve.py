@@ -133,7 +133,14 @@ def _score(
         elif config.model == "recordlinkage-ecm":
             model = fit_model(levels, FIELDS, sample=config.training_pairs)
         else:
-            chance = compare_pairs(con, "std", random_pairs(std.height, config.random_pairs))
+            # random pairs that no blocking key links: (nearly) all non-matches, even
+            # when the input is so small that random pairs would hit its duplicates
+            sample = random_pairs(std.height, config.random_pairs).join(
+                pairs.select(pl.col("l").cast(pl.UInt32), pl.col("r").cast(pl.UInt32)),
+                on=["l", "r"],
+                how="anti",
+            )
+            chance = compare_pairs(con, "std", sample)
             model = fit_fs_em(levels, chance, FIELDS, n_identities=std.height)
         say(f"model: {config.model} fitted, prior match share {model.prior:.3g}")
     scored = levels.with_columns(pl.Series("prob", model.probability(levels)))

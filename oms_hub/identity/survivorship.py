@@ -64,8 +64,8 @@ def golden_records(rows: pl.DataFrame) -> pl.DataFrame:
                    b.first_seen_at, b.last_seen_at, b.identities, b.sources
             from (
                 select customer_key,
-                       arg_max(phone, seen_at) filter (where phone is not null) as phone,
-                       arg_max(address, seen_at) filter (where address is not null) as address,
+                       arg_max(phone, coalesce(seen_at, '-infinity'::timestamptz)) filter (where phone is not null) as phone,
+                       arg_max(address, coalesce(seen_at, '-infinity'::timestamptz)) filter (where address is not null) as address,
                        min(first_seen) as first_seen_at, max(seen_at) as last_seen_at,
                        count(*)::integer as identities,
                        string_agg(distinct source, ',' order by source) as sources
