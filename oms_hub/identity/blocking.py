@@ -72,6 +72,48 @@ def candidate_pairs(
     return con.sql(f"{sql} order by l, r").pl()
 
 
+def key_hashes(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...]) -> pl.DataFrame:
+    """``rid, bk_0 .. bk_<k-1>``: each identity's hashed value of every blocking key.
+
+    Kept with the identity state so an incremental run needs no key work on the identities
+    it already knows.
+    """
+    cols = ", ".join(f"hash({expr}) as bk_{i}" for i, expr in enumerate(keys))
+    return con.sql(f"select rid, {cols} from {table} order by rid").pl()
+
+
+def incremental_pairs(
+    known: pl.DataFrame, fresh: pl.DataFrame, *, max_block_size: int
+) -> pl.DataFrame:
+    """Candidate pairs touching a fresh identity, from key hashes alone (polars).
+
+    ``known`` and ``fresh`` are ``key_hashes`` frames (disjoint rids). Only known identities
+    sharing a key value with a fresh one are looked at; block sizes count every identity
+    holding the value, so a very common value is skipped exactly as in a full run.
+    """
+    parts = []
+    for col in [c for c in fresh.columns if c.startswith("bk_")]:
+        new = fresh.select("rid", pl.col(col).alias("v")).drop_nulls()
+        if new.height == 0:
+            continue
+        old = known.select("rid", pl.col(col).alias("v")).filter(
+            pl.col("v").is_in(new["v"].unique())
+        )
+        block = pl.concat([old, new])
+        usable = block.group_by("v").len().filter(pl.col("len").is_between(2, max_block_size))
+        block = block.join(usable.select("v"), on="v", how="semi")
+        pairs = new.join(usable.select("v"), on="v", how="semi").join(block, on="v", suffix="_o")
+        parts.append(
+            pairs.filter(pl.col("rid") != pl.col("rid_o")).select(
+                pl.min_horizontal("rid", "rid_o").alias("l"),
+                pl.max_horizontal("rid", "rid_o").alias("r"),
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema={"l": pl.UInt32, "r": pl.UInt32})
+    return pl.concat(parts).cast(pl.UInt32).unique().sort("l", "r")
+
+
 def random_pairs(n: int, k: int, *, seed: int = 0) -> pl.DataFrame:
     """About ``k`` distinct random pairs ``(l, r)``, ``l < r``, of ``n`` identities.
 

@@ -98,13 +98,20 @@ def term_frequencies(con: duckdb.DuckDBPyConnection, table: str) -> None:
         )
 
 
-def compare_pairs(con: duckdb.DuckDBPyConnection, table: str, pairs: pl.DataFrame) -> pl.DataFrame:
+def compare_pairs(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    pairs: pl.DataFrame,
+    *,
+    population: str | None = None,
+) -> pl.DataFrame:
     """``pairs`` (l, r) plus one Int8 level column per field and, for the fields of
     ``TF_FIELDS``, ``tf_<field>``: the share of identities with the agreeing value (null
-    unless the values are equal)."""
+    unless the values are equal). Term frequencies are counted over ``population``
+    (default: ``table``), so ``table`` may hold just the identities the pairs touch."""
     con.register("_pairs", pairs)
     try:
-        term_frequencies(con, table)
+        term_frequencies(con, population or table)
         levels = ",\n".join(f"({sql})::tinyint as {name}" for name, sql in LEVELS.items())
         tf_cols = ",\n".join(
             f"case when a.{col} = b.{col} then tf_{name}.p end as tf_{name}"

@@ -11,6 +11,7 @@ pure: frames in, frames out; ``IdentityState`` saves/loads what the next run nee
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from oms_hub.identity.blocking import candidate_pairs, random_pairs
+from oms_hub.identity.blocking import candidate_pairs, incremental_pairs, key_hashes, random_pairs
 from oms_hub.identity.cluster import cluster_pairs
 from oms_hub.identity.compare import FIELDS, compare_pairs
 from oms_hub.identity.config import IdentityConfig, load_config
@@ -45,6 +46,8 @@ class IdentityState:
     rows: pl.DataFrame
     customers: pl.DataFrame
     model: MatchModel
+    #: the blocking keys the rows' ``bk_<i>`` hash columns were computed with
+    keys: tuple[str, ...] = ()
 
     def save(self, folder: Path) -> None:
         """Write the state (parquet + JSON), each file atomically."""
@@ -53,7 +56,10 @@ class IdentityState:
             tmp = folder / f".{name}.parquet.tmp"
             frame.write_parquet(tmp)
             tmp.replace(folder / f"{name}.parquet")
-        tmp = folder / ".model.json.tmp"
+        tmp = folder / ".blocking.json.tmp"
+        tmp.write_text(json.dumps(list(self.keys), indent=1))
+        tmp.replace(folder / "blocking.json")
+        tmp = folder / ".model.json.tmp"  # written last: its presence marks a complete state
         tmp.write_text(self.model.to_json())
         tmp.replace(folder / "model.json")
 
@@ -66,6 +72,9 @@ class IdentityState:
             rows=pl.read_parquet(folder / "identities.parquet"),
             customers=pl.read_parquet(folder / "customers.parquet"),
             model=MatchModel.from_json((folder / "model.json").read_text()),
+            keys=tuple(json.loads((folder / "blocking.json").read_text()))
+            if (folder / "blocking.json").exists()
+            else (),
         )
 
 
@@ -111,20 +120,32 @@ def _standardized(raw: pl.DataFrame, config: IdentityConfig) -> pl.DataFrame:
 def _score(
     con: duckdb.DuckDBPyConnection, std: pl.DataFrame, config: IdentityConfig, *,
     new_from: int | None, model: MatchModel | None, say: Progress,
-) -> tuple[pl.DataFrame, MatchModel, dict[str, float]]:  # fmt: skip
+    hashes: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, MatchModel, pl.DataFrame, dict[str, float]]:  # fmt: skip
+    """Candidate pairs scored, the model, every identity's blocking-key hashes, stats."""
     stats: dict[str, float] = {}
-    con.register("_std_view", std)
-    con.execute("create or replace temp table std as select * from _std_view")
-    con.unregister("_std_view")
     t = time.perf_counter()
-    pairs = candidate_pairs(
-        con, "std", config.blocking_keys, max_block_size=config.max_block_size, new_from=new_from
-    )
+    con.register("std_all", std)
+    if hashes is None:  # full run: every identity's keys, and every pair sharing one
+        con.execute("create or replace temp table std as select * from std_all")
+        pairs = candidate_pairs(
+            con, "std", config.blocking_keys, max_block_size=config.max_block_size
+        )
+        hashes = key_hashes(con, "std", config.blocking_keys)
+    else:  # incremental: pairs from stored key hashes; compare only the rows they touch
+        pairs = incremental_pairs(
+            hashes.filter(pl.col("rid") < new_from),
+            hashes.filter(pl.col("rid") >= new_from),
+            max_block_size=config.max_block_size,
+        )
+        touched = pl.concat([pairs["l"], pairs["r"]]).unique().cast(std.schema["rid"])
+        con.register("_touched", std.filter(pl.col("rid").is_in(touched)))
+        con.execute("create or replace temp table std as select * from _touched")
     stats["pairs"] = pairs.height
     stats["seconds_blocking"] = time.perf_counter() - t
     say(f"blocking: {pairs.height:,} candidate pairs")
     t = time.perf_counter()
-    levels = compare_pairs(con, "std", pairs)
+    levels = compare_pairs(con, "std", pairs, population="std_all")
     stats["seconds_comparing"] = time.perf_counter() - t
     t = time.perf_counter()
     if model is None:
@@ -140,7 +161,7 @@ def _score(
                 on=["l", "r"],
                 how="anti",
             )
-            chance = compare_pairs(con, "std", sample)
+            chance = compare_pairs(con, "std", sample, population="std_all")
             model = fit_fs_em(levels, chance, FIELDS, n_identities=std.height)
         say(f"model: {config.model} fitted, prior match share {model.prior:.3g}")
     scored = levels.with_columns(pl.Series("prob", model.probability(levels)))
@@ -152,7 +173,7 @@ def _score(
             .alias("prob")
         )
     stats["seconds_scoring"] = time.perf_counter() - t
-    return scored, model, stats
+    return scored, model, hashes, stats
 
 
 def _finish(
@@ -165,7 +186,14 @@ def _finish(
     frozen: pl.DataFrame | None,
     run_at: dt.datetime,
     stats: dict[str, float],
+    new_from: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Cluster, key and attach keys/scores to ``rows``.
+
+    With ``new_from`` (incremental) only clusters holding a new identity are re-keyed:
+    existing customers are frozen whole, so every other cluster is exactly a customer
+    of the previous run and keeps its key and scores.
+    """
     t = time.perf_counter()
     result = cluster_pairs(
         std.height,
@@ -179,16 +207,31 @@ def _finish(
     stats["guard_splits"] = result.guard_splits
     stats["seconds_clustering"] = time.perf_counter() - t
     t = time.perf_counter()
-    members = result.clusters.join(rows.select(pl.col("rid").cast(pl.Int64), "identity"), on="rid")
+    clusters = result.clusters
+    if new_from is not None:
+        touched = clusters.filter(pl.col("rid") >= new_from).select("cluster").unique()
+        clusters = clusters.join(touched, on="cluster", how="semi")
+    members = clusters.join(
+        rows.select(pl.col("rid").cast(pl.Int64), "identity"), on="rid", how="left"
+    )
     keys, events = assign_keys(members, previous, run_at=run_at)
     stats["seconds_keys"] = time.perf_counter() - t
-    out = rows.drop("customer_key", "match_score", strict=False).join(
-        keys.join(result.clusters.select("rid", "match_score"), on="rid").with_columns(
-            pl.col("rid").cast(rows.schema["rid"])
-        ),
-        on="rid",
-        how="left",
+    fresh = keys.join(clusters.select("rid", "match_score"), on="rid").with_columns(
+        pl.col("rid").cast(rows.schema["rid"])
     )
+    if new_from is None:
+        out = rows.drop("customer_key", "match_score", strict=False).join(
+            fresh, on="rid", how="left"
+        )
+    else:  # keep the untouched customers' keys and scores as they were
+        out = (
+            rows.join(fresh, on="rid", how="left", suffix="_new")
+            .with_columns(
+                pl.coalesce("customer_key_new", "customer_key").alias("customer_key"),
+                pl.max_horizontal("match_score_new", "match_score").alias("match_score"),
+            )
+            .drop("customer_key_new", "match_score_new")
+        )
     return out, events, result.clusters
 
 
@@ -232,10 +275,11 @@ def resolve(
     rows = _state_rows(raw, std)
     con = duckdb.connect()
     try:
-        scored, model, s = _score(con, std, config, new_from=None, model=None, say=say)
+        scored, model, hashes, s = _score(con, std, config, new_from=None, model=None, say=say)
     finally:
         con.close()
     stats.update(s)
+    rows = pl.concat([rows, hashes.drop("rid")], how="horizontal")
     prev_keys = previous.rows.select("identity", "customer_key") if previous else None
     rows, events, _ = _finish(
         rows, std, scored, config, previous=prev_keys, frozen=None, run_at=run_at, stats=stats
@@ -246,7 +290,7 @@ def resolve(
     stats["customers"] = customers.height
     stats["seconds_total"] = time.perf_counter() - started
     say(f"resolved {raw.height:,} identities into {customers.height:,} customers")
-    state = IdentityState(rows=rows, customers=customers, model=model)
+    state = IdentityState(rows=rows, customers=customers, model=model, keys=config.blocking_keys)
     return Resolution(
         xref=_xref(rows), customers=customers, events=events, state=state, stats=stats
     )
@@ -270,22 +314,45 @@ def resolve_incremental(
     run_at = run_at or dt.datetime.now(dt.UTC)
     started = time.perf_counter()
     fresh_raw = _identity(new_identities)
-    old = state.rows.join(fresh_raw.select("identity"), on="identity", how="anti")
+    updated = state.rows["identity"].is_in(fresh_raw["identity"])
+    if updated.any():  # known identities with new values: drop the old rows, renumber
+        old = state.rows.filter(~updated)
+        old = old.with_columns(pl.int_range(old.height, dtype=pl.UInt32).alias("rid"))
+    else:
+        old = state.rows
     n_old = old.height
-    old = old.with_columns(pl.int_range(n_old, dtype=pl.UInt32).alias("rid"))
     fresh_std = _standardized(fresh_raw, config).with_columns(pl.col("rid") + n_old)
     fresh_rows = _state_rows(fresh_raw, fresh_std).with_columns(
         pl.lit(None, dtype=pl.String).alias("customer_key"),
         pl.lit(None, dtype=pl.Float64).alias("match_score"),
     )
-    rows = pl.concat([old, fresh_rows.select(old.columns)], how="vertical_relaxed")
+    bk = [f"bk_{i}" for i in range(len(config.blocking_keys))]
+    con = duckdb.connect()
+    try:
+        if state.keys != config.blocking_keys or not set(bk) <= set(old.columns):
+            old = old.drop([c for c in old.columns if c.startswith("bk_")])
+            con.register("_old", _std_from_rows(old))
+            old = pl.concat(
+                [old, key_hashes(con, "_old", config.blocking_keys).drop("rid")], how="horizontal"
+            )
+        con.register("_fresh", fresh_std)
+        fresh_rows = pl.concat(
+            [fresh_rows, key_hashes(con, "_fresh", config.blocking_keys).drop("rid")],
+            how="horizontal",
+        )
+    finally:
+        con.close()
+    rows = pl.concat([old, fresh_rows.select(old.columns).cast(old.schema)], how="vertical")
     std = _std_from_rows(rows)
+    hashes = rows.select("rid", *bk)
     stats: dict[str, float] = {"identities": fresh_raw.height}
     stats["seconds_standardizing"] = time.perf_counter() - started
     say(f"standardized {fresh_raw.height:,} new identities ({n_old:,} known)")
     con = duckdb.connect()
     try:
-        scored, model, s = _score(con, std, config, new_from=n_old, model=state.model, say=say)
+        scored, model, _, s = _score(
+            con, std, config, new_from=n_old, model=state.model, say=say, hashes=hashes
+        )
     finally:
         con.close()
     stats.update(s)
@@ -297,16 +364,10 @@ def resolve_incremental(
         .select(pl.col("anchor").cast(pl.Int64).alias("l"), pl.col("rid").cast(pl.Int64).alias("r"))
     )
     previous = state.rows.select("identity", "customer_key")
-    # scores of existing identities are kept; only new links get new scores
-    old_scores = old.select("rid", pl.col("match_score").alias("old_score"))
     rows, events, _ = _finish(
-        rows, std, scored, config, previous=previous, frozen=frozen, run_at=run_at, stats=stats
-    )
-    rows = (
-        rows.join(old_scores, on="rid", how="left")
-        .with_columns(pl.max_horizontal("match_score", "old_score").alias("match_score"))
-        .drop("old_score")
-    )
+        rows, std, scored, config, previous=previous, frozen=frozen, run_at=run_at,
+        stats=stats, new_from=n_old,
+    )  # fmt: skip
     t = time.perf_counter()
     touched = pl.concat(
         [
@@ -326,7 +387,9 @@ def resolve_incremental(
     stats["customers"] = customers.height
     stats["seconds_total"] = time.perf_counter() - started
     say(f"resolved {fresh_raw.height:,} new identities; {customers.height:,} customers")
-    new_state = IdentityState(rows=rows, customers=customers, model=model)
+    new_state = IdentityState(
+        rows=rows, customers=customers, model=model, keys=config.blocking_keys
+    )
     return Resolution(
         xref=_xref(rows),
         customers=customers,
