@@ -11,7 +11,7 @@ ORDERS ?= 20000
 DAYS ?= 30
 SEED ?= 7
 
-.PHONY: help setup demo test test-all lint format dagster bench docs clean
+.PHONY: help setup demo test test-all lint format dagster bench bench-identity docs clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -51,6 +51,9 @@ dagster: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0
 
 bench: setup  ## POS pipeline benchmark (LINES=1000000 by default)
 	$(BIN)/python benchmarks/pipeline_bench.py --lines $${LINES:-1000000}
+
+bench-identity: setup  ## identity resolution: FEBRL3 + synthetic 10k/100k/1M, incremental 1%
+	$(BIN)/python benchmarks/identity_bench.py --sizes 10000 100000 1000000 --incremental 1000000
 
 docs: setup  ## regenerate docs/data-dictionary.md from the contracts
 	$(BIN)/oms-hub docs --out docs/data-dictionary.md

@@ -63,7 +63,10 @@ LEVELS: dict[str, str] = {
         when a.postal = b.postal then 2
         when damerau_levenshtein(a.postal, b.postal) <= 1 then 1
         else 0 end""",
+    # a city only adds evidence when the postal codes do not already agree: the same
+    # postal code nearly always means the same city (counting both double-counts it)
     "city": """case when a.city is null or b.city is null then -1
+        when a.postal = b.postal then -1
         when a.city = b.city then 2
         when jaro_winkler_similarity(a.city, b.city) >= 0.88 then 1
         else 0 end""",
