@@ -107,14 +107,10 @@ def _identity(frame: pl.DataFrame) -> pl.DataFrame:
     return ident
 
 
-_STD_KEEP = ("email", "phone")
-
-
 def _standardized(raw: pl.DataFrame, config: IdentityConfig) -> pl.DataFrame:
-    std = standardize_identities(
+    return standardize_identities(
         raw.select(*SOURCE_COLUMNS), default_country=config.default_country
     )
-    return std
 
 
 def _score(

@@ -37,9 +37,9 @@ CUSTOMERS, XREF, EVENTS, C360 = (
 )
 #: Share of known identities above which a full run beats an incremental one.
 INCREMENTAL_LIMIT = 0.2
-_IDENTIFYING = [
-    c for c in SOURCE_COLUMNS if c not in ("seen_at", "first_seen_at", "landed_file", "locator")
-]
+#: An identity counts as changed when any of these differ (a new sighting too, so the
+#: golden record's last_seen_at follows); lineage alone does not.
+_VALUES = [c for c in SOURCE_COLUMNS if c not in ("landed_file", "locator")]
 
 
 def collect_identities(home: Home) -> pl.DataFrame:
@@ -77,8 +77,8 @@ def build_customers(home: Home, *, run_at: dt.datetime | None = None) -> dict[st
     if state is None:
         result: Resolution | None = resolve(identities, config=config, run_at=run_at)
     else:
-        known = state.rows.select(_IDENTIFYING)
-        changed = identities.join(known, on=_IDENTIFYING, how="anti", nulls_equal=True)
+        known = state.rows.select(_VALUES)
+        changed = identities.join(known, on=_VALUES, how="anti", nulls_equal=True)
         if changed.height == 0:
             mode, result = "unchanged", None
         elif changed.height <= INCREMENTAL_LIMIT * state.rows.height:

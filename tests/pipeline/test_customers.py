@@ -49,3 +49,34 @@ def test_rerun_keeps_customer_keys_and_reports_nothing_changed(built_home: Home,
     after = Lake(home).read("core.customer_xref")
     assert after.sort("source_customer_id").equals(before.sort("source_customer_id"))
     assert Lake(home).read("core.customer_key_events").height == 0
+
+
+def test_a_new_export_adds_customers_incrementally_without_renumbering(
+    built_home: Home, copy_home
+) -> None:
+    home = copy_home(built_home)
+    lake = Lake(home)
+    before = lake.read("core.customer_xref")
+    pos = sorted((home.landing / "pos").glob("square-items-*.csv"))
+    rows = pl.read_csv(pos[0], infer_schema=False)
+    sale = rows.filter(pl.col("Event Type") == "Payment").head(1)
+    extra = sale.with_columns(
+        pl.lit("ZZNEWCUSTOMER0000000000001").alias("Customer ID"),
+        pl.lit("Zebedee Quillfeather").alias("Customer Name"),
+        (pl.col("Transaction ID") + "X").alias("Transaction ID"),
+        (pl.col("Payment ID") + "X").alias("Payment ID"),
+    )
+    extra.write_csv(pos[0].with_name(pos[0].stem + "-late.csv"))
+    report = run_pipeline(home)
+    assert all(report.checks.values()), report.checks
+    after = lake.read("core.customer_xref")
+    assert after.height == before.height + 1
+    kept = after.join(before, on=["source", "source_customer_id"], suffix="_before")
+    assert (kept["customer_key"] == kept["customer_key_before"]).all()
+    new = after.filter(pl.col("source_customer_id") == "ZZNEWCUSTOMER0000000000001").row(
+        0, named=True
+    )
+    assert new["customer_key"] > before["customer_key"].max()
+    assert new["landed_file"].endswith("-late.csv")
+    mart = lake.read("marts.customer_360").filter(pl.col("customer_key") == new["customer_key"])
+    assert mart["orders"].to_list() == [1]
