@@ -18,7 +18,8 @@ Cases:
 Each case runs in a fresh Python process (so peak memory is that case's own: max RSS of
 the process, which includes reading the input parquet); the input is generated once into
 ``--work``. Wall time is the resolution itself (standardize -> golden records).
-Splink runs on the same data when it is importable (never a dependency of oms-hub).
+With ``--splink-python /path/to/venv/bin/python`` (an environment with Splink; never a
+dependency of oms-hub) Splink runs on the same input too (``splink_compare.py``).
 """
 
 from __future__ import annotations
@@ -94,43 +95,16 @@ def _score(xref: pl.DataFrame, data: pl.DataFrame) -> dict:
     }
 
 
-def _splink(data: pl.DataFrame) -> dict | None:
-    """Splink (DuckDB) on the same data, if installed; None otherwise."""
-    try:
-        import splink  # noqa: F401
-        import splink.comparison_library as cl
-        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-    except ImportError:
-        return None
-    df = data.with_columns(pl.col("source_customer_id").alias("unique_id")).to_pandas()
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        blocking_rules_to_generate_predictions=[
-            block_on("first_name", "last_name"), block_on("email"), block_on("phone"),
-            block_on("postal_code", "last_name"), block_on("birth_date"),
-        ],
-        comparisons=[
-            cl.NameComparison("first_name"), cl.NameComparison("last_name"),
-            cl.EmailComparison("email"), cl.ExactMatch("phone"),
-            cl.LevenshteinAtThresholds("address_line1", 2), cl.ExactMatch("postal_code"),
-            cl.DateOfBirthComparison("birth_date", input_is_string=True),
-        ],
-    )  # fmt: skip
-    start = time.perf_counter()
-    linker = Linker(df, settings, db_api=DuckDBAPI())
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("last_name"))
-    preds = linker.inference.predict(threshold_match_probability=0.9)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(preds, 0.9)
-    out = pl.from_pandas(clusters.as_pandas_dataframe())
-    seconds = time.perf_counter() - start
-    xref = out.select(
-        pl.lit("x").alias("source"),
-        pl.col("unique_id").alias("source_customer_id"),
-        pl.col("cluster_id").cast(pl.String).alias("customer_key"),
+def _splink(python: str, path: Path) -> dict:
+    """Splink on the same input, in its own environment (``benchmarks/splink_compare.py``)."""
+    out = subprocess.run(
+        [python, str(ROOT / "benchmarks/splink_compare.py"), str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
-    scores = _score(xref, data.with_columns(pl.lit("x").alias("source")))
-    return {"seconds": round(seconds, 2), **scores}
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_case(case: str, size: int, work: Path) -> dict:
@@ -166,9 +140,6 @@ def run_case(case: str, size: int, work: Path) -> dict:
             if k.startswith("seconds_") and k != "seconds_total"
         }
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    splink = _splink(data) if case != "incremental" and data.height <= 1_000_000 else None
-    if splink:
-        result["splink"] = splink
     return result
 
 
@@ -192,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time adding the last 1%% of a synthetic set of N")  # fmt: skip
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks/work/identity")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/identity.jsonl")
+    parser.add_argument(
+        "--splink-python",
+        metavar="PYTHON",
+        help="interpreter of an environment with splink installed: run Splink side by side",
+    )
     parser.add_argument("--child", nargs=2, metavar=("CASE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -207,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for case, size in cases:
         figures = _child(case, size, args.work)
+        if args.splink_python and case != "incremental":
+            figures["splink"] = _splink(args.splink_python, _input(case, size, args.work))
         figures.update(
             command=" ".join(["benchmarks/identity_bench.py", *(argv or sys.argv[1:])]),
             commit=commit,
