@@ -6,12 +6,13 @@ from oms_hub.assets._meta import to_metadata
 from oms_hub.assets.orders import _check
 from oms_hub.assets.resources import HubHome
 from oms_hub.assets.staging import staging_key
-from oms_hub.identity.feeds import IDENTITY_FEEDS
+from oms_hub.identity.feeds import active_feeds
 from oms_hub.quality.checks import references, unique_key
+from oms_hub.sources import STREAMS
 from oms_hub.steps.customers import build_customer_360, build_customers
 from oms_hub.storage.lake import Lake
 
-_FEED_DEPS = [staging_key(name) for feed in IDENTITY_FEEDS for name in feed.streams]
+_FEED_DEPS = [staging_key(name) for feed in active_feeds(STREAMS) for name in feed.streams]
 
 
 @dg.multi_asset(

@@ -6,13 +6,17 @@ latest values, ``seen_at`` (latest sighting), ``first_seen_at`` and the lineage
 (``landed_file``, ``locator``) of the latest sighting. A channel adds its feed to
 ``IDENTITY_FEEDS``; the customers step reads them all.
 
-Today: POS (Square ``Customer ID`` + ``Customer Name`` on sale rows). Web, marketplace
-and EDI feeds arrive with those channels (emails, phones, addresses, companies).
+POS: Square ``Customer ID`` + ``Customer Name`` on sale rows. Web shops and Amazon:
+the customer fields of their staged order rows (``source_customer_id``,
+``customer_name``, ``customer_email``, ``customer_phone``, ``ship_postal_code``,
+``ship_country``); a guest checkout (no customer id) is the identity
+``order:<source_order_id>``. A feed whose streams are not registered (a channel not
+built yet) is skipped (``active_feeds``). EDI (companies) adds its feed the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -73,5 +77,67 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
 
 POS_IDENTITIES = IdentityFeed("pos", ("pos/square_items",), _pos_identities)
 
+#: Staged order-row columns the web/marketplace feed reads.
+_WEB_FIELDS = ("customer_name", "customer_email", "customer_phone", "ship_postal_code")
+
+
+def guest_identity(source_order_id: pl.Expr) -> pl.Expr:
+    """The identity of a checkout without a customer account: ``order:<id>``."""
+    return pl.concat_str([pl.lit("order:"), source_order_id])
+
+
+def _web_identities(stream: str) -> Callable[[dict[str, pl.LazyFrame]], pl.LazyFrame]:
+    def extract(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+        rows = staged[stream]
+        names = rows.collect_schema().names()
+        if not set(_WEB_FIELDS) <= set(names):
+            return pl.LazyFrame(schema=SOURCE_COLUMNS)
+        rows = rows.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in _WEB_FIELDS))
+        rows = rows.with_columns(
+            pl.coalesce("source_customer_id", guest_identity(pl.col("source_order_id"))).alias(
+                "_identity"
+            )
+        )
+        latest = (
+            rows.sort("ordered_at", "landed_file", "locator")
+            .group_by("source", "_identity")
+            .agg(
+                *[pl.col(c).drop_nulls().last() for c in (*_WEB_FIELDS, "ship_country")],
+                pl.col("ordered_at").max().alias("seen_at"),
+                pl.col("ordered_at").min().alias("first_seen_at"),
+                pl.col("landed_file").last(),
+                pl.col("locator").last(),
+            )
+        )
+        first, last = split_full_name(pl.col("customer_name"))
+        return latest.select(
+            "source",
+            pl.col("_identity").alias("source_customer_id"),
+            first.alias("first_name"),
+            last.alias("last_name"),
+            pl.col("customer_email").alias("email"),
+            pl.col("customer_phone").alias("phone"),
+            pl.col("ship_postal_code").alias("postal_code"),
+            pl.col("ship_country").alias("country"),
+            "seen_at",
+            "first_seen_at",
+            "landed_file",
+            "locator",
+        )
+
+    return extract
+
+
+WEB_IDENTITIES = tuple(
+    IdentityFeed(source, (f"{source}/orders",), _web_identities(f"{source}/orders"))
+    for source in ("shopify", "woocommerce", "amazon")
+)
+
 #: Every channel that lands customer identities.
-IDENTITY_FEEDS: tuple[IdentityFeed, ...] = (POS_IDENTITIES,)
+IDENTITY_FEEDS: tuple[IdentityFeed, ...] = (POS_IDENTITIES, *WEB_IDENTITIES)
+
+
+def active_feeds(registered: Iterable[str]) -> list[IdentityFeed]:
+    """The feeds whose staged streams (``<source>/<stream>``) are all registered."""
+    known = set(registered)
+    return [feed for feed in IDENTITY_FEEDS if set(feed.streams) <= known]

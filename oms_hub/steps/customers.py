@@ -21,7 +21,7 @@ import polars as pl
 
 from oms_hub.home import Home
 from oms_hub.identity import IdentityState, load_config, resolve, resolve_incremental
-from oms_hub.identity.feeds import IDENTITY_FEEDS
+from oms_hub.identity.feeds import active_feeds, guest_identity
 from oms_hub.identity.resolve import Resolution
 from oms_hub.identity.standardize import SOURCE_COLUMNS, ensure_columns
 from oms_hub.quality.contracts import CHANNELS, MONEY_DTYPE, contract
@@ -45,7 +45,7 @@ _VALUES = [c for c in SOURCE_COLUMNS if c not in ("landed_file", "locator")]
 def collect_identities(home: Home) -> pl.DataFrame:
     """Every feed's source identities (the generic frame), one row per identity."""
     parts = []
-    for feed in IDENTITY_FEEDS:
+    for feed in active_feeds(STREAMS):
         staged = {name: staged_rows(home, STREAMS[name]) for name in feed.streams}
         if any(frame is None for frame in staged.values()):
             continue
@@ -124,7 +124,17 @@ def customer_360(
     (source, source_customer_id); returns through their order.
     """
     keyed = orders.select(
-        "order_id", "channel", "source", "source_customer_id", "ordered_at", "currency", "total"
+        "order_id",
+        "channel",
+        "source",
+        # a guest checkout's identity is its order (see identity.feeds)
+        pl.when(pl.col("channel") == "pos")
+        .then(pl.col("source_customer_id"))
+        .otherwise(pl.coalesce("source_customer_id", guest_identity(pl.col("source_order_id"))))
+        .alias("source_customer_id"),
+        "ordered_at",
+        "currency",
+        "total",
     ).join(
         xref.select("source", "source_customer_id", "customer_key"),
         on=["source", "source_customer_id"],
