@@ -92,7 +92,10 @@ def _web_identities(stream: str) -> Callable[[dict[str, pl.LazyFrame]], pl.LazyF
         names = rows.collect_schema().names()
         if not set(_WEB_FIELDS) <= set(names):
             return pl.LazyFrame(schema=SOURCE_COLUMNS)
-        rows = rows.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in _WEB_FIELDS))
+        # a postal code alone identifies nobody (Amazon hides the buyer): such orders
+        # are anonymous sales, not identities
+        who = ("customer_name", "customer_email", "customer_phone")
+        rows = rows.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in who))
         rows = rows.with_columns(
             pl.coalesce("source_customer_id", guest_identity(pl.col("source_order_id"))).alias(
                 "_identity"
