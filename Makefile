@@ -11,7 +11,7 @@ ORDERS ?= 20000
 DAYS ?= 30
 SEED ?= 7
 
-.PHONY: help setup system demo test test-all lint format dagster bench bench-edi docs clean
+.PHONY: help setup system demo test test-all lint format dagster bench bench-edi bench-identity docs clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -60,6 +60,9 @@ bench: setup  ## POS pipeline benchmark (LINES=1000000 by default)
 
 bench-edi: setup  ## EDI parse throughput on a ~100 MB interchange batch (MB=100)
 	$(BIN)/python benchmarks/edi_parse_bench.py --mb $${MB:-100}
+
+bench-identity: setup  ## identity resolution: FEBRL3 + synthetic 10k/100k/1M, incremental 1%
+	$(BIN)/python benchmarks/identity_bench.py --sizes 10000 100000 1000000 --incremental 1000000
 
 docs: setup  ## regenerate docs/data-dictionary.md from the contracts
 	$(BIN)/oms-hub docs --out docs/data-dictionary.md

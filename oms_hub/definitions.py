@@ -5,6 +5,7 @@ import dagster as dg
 from oms_hub.assets import (
     automation,
     catalog,
+    customers,
     edi,
     fetch,
     inventory,
@@ -23,6 +24,7 @@ defs = dg.Definitions.merge(
     staging.defs,
     orders.defs,
     inventory.defs,
+    customers.defs,
     reports.defs,
     warehouse.defs,
     edi.defs,

@@ -27,6 +27,10 @@ PUBLISHED = [
     ["core", "inventory_positions"],
     ["marts", "rpt_reorder"],
     ["marts", "rpt_sell_through"],
+    ["core", "customers"],
+    ["core", "customer_xref"],
+    ["core", "customer_key_events"],
+    ["marts", "customer_360"],
 ]
 
 

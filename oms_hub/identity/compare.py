@@ -1,0 +1,136 @@
+"""Comparison vectors: how well each candidate pair agrees, field by field.
+
+Each field becomes a small integer *level* (higher = stronger agreement, ``-1`` = one
+side is missing, which the model treats as its own level and so as neutral evidence).
+The similarities are computed set-wise in DuckDB (``jaro_winkler_similarity``,
+``damerau_levenshtein``) over all pairs at once.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+#: Field -> SQL level expression over ``a`` (left) and ``b`` (right) standardized rows.
+LEVELS: dict[str, str] = {
+    "first": """case when a.first is null or b.first is null then -1
+        when a.first_canon = b.first_canon then 3
+        when jaro_winkler_similarity(a.first, b.first) >= 0.92
+          or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.92 then 2
+        when jaro_winkler_similarity(a.first, b.first) >= 0.80
+          or damerau_levenshtein(a.first, b.first) <= 1
+          or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.80
+          or jaro_winkler_similarity(a.first_canon, b.last) >= 0.9
+          or jaro_winkler_similarity(a.last, b.first_canon) >= 0.9
+          or (least(length(a.first), length(b.first)) = 1 and a.first[1] = b.first[1]) then 1
+        else 0 end""",
+    "last": """case when a.last is null or b.last is null then -1
+        when a.last = b.last then 3
+        when jaro_winkler_similarity(a.last, b.last) >= 0.92 then 2
+        when jaro_winkler_similarity(a.last, b.last) >= 0.80 or a.last_sx = b.last_sx
+          or jaro_winkler_similarity(a.last, b.first) >= 0.9
+          or jaro_winkler_similarity(a.first, b.last) >= 0.9 then 1
+        else 0 end""",
+    "email": """case when a.email is null or b.email is null then -1
+        when a.email = b.email then 2
+        when damerau_levenshtein(a.email, b.email) <= 2 then 1
+        else 0 end""",
+    "phone": """case when a.phone is null or b.phone is null then -1
+        when a.phone = b.phone then 2
+        when damerau_levenshtein(a.phone, b.phone) <= 1 then 1
+        else 0 end""",
+    # one comparison for where someone lives: street address, postal code and city are
+    # strongly correlated, and counting them as three independent fields over-weighs a
+    # shared (or a changed) home
+    "address": """case
+        when (a.addr is null and a.postal is null and a.city is null)
+          or (b.addr is null and b.postal is null and b.city is null) then -1
+        when a.addr = b.addr
+          and (a.postal is null or b.postal is null or damerau_levenshtein(a.postal, b.postal) <= 1)
+          then 4
+        when ((a.house = b.house and jaro_winkler_similarity(a.street, b.street) >= 0.88)
+              or jaro_winkler_similarity(a.addr, b.addr) >= 0.92)
+          and (a.postal is null or b.postal is null or damerau_levenshtein(a.postal, b.postal) <= 1
+               or a.city = b.city)
+          then 3
+        when (a.postal = b.postal and a.city = b.city)
+          or (jaro_winkler_similarity(a.addr, b.addr) >= 0.8
+              and (damerau_levenshtein(a.postal, b.postal) <= 1 or a.city = b.city))
+          then 2
+        when a.postal = b.postal or a.city = b.city then 1
+        else 0 end""",
+    "postal": """case when a.postal is null or b.postal is null then -1
+        when a.postal = b.postal then 2
+        when damerau_levenshtein(a.postal, b.postal) <= 1 then 1
+        else 0 end""",
+    # a city only adds evidence when the postal codes do not already agree: the same
+    # postal code nearly always means the same city (counting both double-counts it)
+    "city": """case when a.city is null or b.city is null then -1
+        when a.postal = b.postal then -1
+        when a.city = b.city then 2
+        when jaro_winkler_similarity(a.city, b.city) >= 0.88 then 1
+        else 0 end""",
+    "birth_date": """case when a.birth_date is null or b.birth_date is null then -1
+        when a.birth_date = b.birth_date then 3
+        when damerau_levenshtein(a.birth_date, b.birth_date) <= 1
+          or (a.birth_date[1:4] = b.birth_date[1:4] and a.birth_date[6:7] = b.birth_date[9:10]
+              and a.birth_date[9:10] = b.birth_date[6:7]) then 2
+        when a.birth_date[1:4] = b.birth_date[1:4] then 1
+        else 0 end""",
+    "company": """case when a.company is null or b.company is null then -1
+        when a.company = b.company then 2
+        when jaro_winkler_similarity(a.company, b.company) >= 0.9 then 1
+        else 0 end""",
+}
+
+FIELDS: tuple[str, ...] = tuple(LEVELS)
+
+#: Fields whose exact agreement is weighed by how common the agreeing value is
+#: (term-frequency adjustment): sharing the surname "Smith" says less than sharing
+#: "Quinbertre". Column -> the level that means "exactly equal".
+TF_FIELDS: dict[str, tuple[str, int]] = {"first": ("first_canon", 3), "last": ("last", 3)}
+
+
+def term_frequencies(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Temp tables ``_tf_<field>(v, p)``: share of identities holding each value."""
+    for name, (column, _) in TF_FIELDS.items():
+        con.execute(
+            f"""create or replace temp table _tf_{name} as
+                select {column} as v, count(*) / (select count(*) from {table}) as p
+                from {table} where {column} is not null group by 1"""
+        )
+
+
+def compare_pairs(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    pairs: pl.DataFrame,
+    *,
+    population: str | None = None,
+) -> pl.DataFrame:
+    """``pairs`` (l, r) plus one Int8 level column per field and, for the fields of
+    ``TF_FIELDS``, ``tf_<field>``: the share of identities with the agreeing value (null
+    unless the values are equal). Term frequencies are counted over ``population``
+    (default: ``table``), so ``table`` may hold just the identities the pairs touch."""
+    con.register("_pairs", pairs)
+    try:
+        term_frequencies(con, population or table)
+        levels = ",\n".join(f"({sql})::tinyint as {name}" for name, sql in LEVELS.items())
+        tf_cols = ",\n".join(
+            f"case when a.{col} = b.{col} then tf_{name}.p end as tf_{name}"
+            for name, (col, _) in TF_FIELDS.items()
+        )
+        tf_joins = "\n".join(
+            f"left join _tf_{name} tf_{name} on tf_{name}.v = a.{col}"
+            for name, (col, _) in TF_FIELDS.items()
+        )
+        return con.sql(
+            f"""
+            select p.l, p.r, {levels}, {tf_cols}
+            from _pairs p join {table} a on a.rid = p.l join {table} b on b.rid = p.r
+            {tf_joins}
+            order by p.l, p.r
+            """
+        ).pl()
+    finally:
+        con.unregister("_pairs")
