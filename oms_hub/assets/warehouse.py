@@ -27,6 +27,9 @@ PUBLISHED = [
     ["core", "inventory_positions"],
     ["marts", "rpt_reorder"],
     ["marts", "rpt_sell_through"],
+    ["finance", "gl_journal"],
+    ["finance", "trial_balance"],
+    ["finance", "periods"],
 ]
 
 

@@ -13,7 +13,15 @@ lineage (``source``, ``landed_file``, ``locator``).
 
 from __future__ import annotations
 
-from oms_hub.quality.contracts import catalog, inventory, marts, merchandising, ops, orders
+from oms_hub.quality.contracts import (
+    catalog,
+    finance,
+    inventory,
+    marts,
+    merchandising,
+    ops,
+    orders,
+)
 from oms_hub.quality.contracts.base import (
     CHANNELS,
     MONEY_DTYPE,
@@ -30,7 +38,7 @@ from oms_hub.quality.contracts.base import (
 #: its module's ``TABLES`` here.
 TABLES: dict[str, TableContract] = {
     t.name: t
-    for module in (catalog, orders, inventory, ops, marts, merchandising)
+    for module in (catalog, orders, inventory, ops, marts, merchandising, finance)
     for t in module.TABLES
 }
 
