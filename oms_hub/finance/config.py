@@ -39,6 +39,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "shipment": ("cost",),
     "refund": ("refund", "tax_refund", "refund_total"),
     "restock": ("cost",),
+    "opening_stock": ("cost",),
+    "stock_receipt": ("cost",),
     "processor_fee": ("fee",),
     "payout": ("amount",),
     "chargeback": ("amount",),

@@ -88,23 +88,29 @@ def refund_events(returns: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def inventory_events(movements: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
-    """Shipments (cost out, per order x location) and restocks (cost back, per return).
+    """Shipments (cost out, per order x location), restocks (cost back, per return),
+    opening stock and supplier receipts (cost in, per document x location).
 
     Cost is units x the product's unit cost in the catalog (the hub keeps no cost
     layers; FIFO costing would replace this one join).
     """
     cost = products.select("sku", pl.col("cost").alias("unit_cost"), "currency")
-    moves = movements.filter(pl.col("kind").is_in(["sale", "return_restock"])).join(
-        cost, on="sku", how="inner"
-    )
+    kinds = {
+        "sale": "shipment",
+        "return_restock": "restock",
+        "opening": "opening_stock",
+        "receipt": "stock_receipt",
+    }
+    moves = movements.filter(pl.col("kind").is_in(list(kinds))).join(cost, on="sku", how="inner")
     per_event = (
         moves.with_columns(
-            event=pl.when(pl.col("kind") == "sale")
-            .then(pl.lit("shipment"))
-            .otherwise(pl.lit("restock")),
+            event=pl.col("kind").replace_strict(kinds, return_dtype=pl.String),
             line_cost=(pl.col("quantity").abs().cast(MONEY_DTYPE) * pl.col("unit_cost")).cast(
                 MONEY_DTYPE
             ),
+        )
+        .with_columns(
+            reference=pl.coalesce("reference", pl.format("{}", pl.col("moved_at").dt.date()))
         )
         .group_by("event", "reference", "location_id", "currency")
         .agg(

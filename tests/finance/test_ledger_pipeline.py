@@ -111,6 +111,22 @@ def test_cost_of_goods_follows_the_stock_ledger_at_catalog_cost(built_home: Home
     )
 
 
+def test_inventory_account_equals_the_stock_ledger_at_cost(built_home: Home) -> None:
+    stock = _one(
+        built_home,
+        """select sum(m.quantity * p.cost) from core.inventory_movements m join core.products p
+           using (sku) where m.kind in ('opening', 'receipt', 'sale', 'return_restock')""",
+    )
+    assert stock > 0
+    assert (
+        _one(
+            built_home,
+            "select sum(debit) - sum(credit) from finance.gl_journal where account = '1300'",
+        )
+        == stock
+    )
+
+
 def test_trial_balance_is_published_and_nets_to_zero(built_home: Home) -> None:
     tb = query(built_home, "select period, sum(balance) b from finance.trial_balance group by 1")
     assert tb.height >= 1
