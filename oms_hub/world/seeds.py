@@ -26,6 +26,7 @@ WEB_SHOPIFY = 30
 WEB_WOOCOMMERCE = 31
 WEB_AMAZON = 32
 API_CALENDAR = 33
+SETTLEMENTS = 60
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:
