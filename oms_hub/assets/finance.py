@@ -4,8 +4,10 @@ import dagster as dg
 
 from oms_hub.assets._meta import to_metadata
 from oms_hub.assets.resources import HubHome
+from oms_hub.assets.staging import staging_key
 from oms_hub.finance.posting import unbalanced_entries
-from oms_hub.steps.finance import JOURNAL, build_ledger
+from oms_hub.sources import SETTLEMENTS
+from oms_hub.steps.finance import JOURNAL, build_ledger, build_settlements
 from oms_hub.storage.lake import Lake
 
 _DEPS = [
@@ -13,7 +15,40 @@ _DEPS = [
     ["core", "returns"],
     ["core", "inventory_movements"],
     ["core", "products"],
+    ["finance", "settlements"],
 ]
+_SETTLEMENT_DEPS = [staging_key(SETTLEMENTS.folder), ["core", "payments"], ["core", "orders"]]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["finance", "settlements"],
+            description="Processor settlement rows (Stripe, Shopify Payments, Amazon, PayPal).",
+            deps=_SETTLEMENT_DEPS,
+            kinds={"parquet"},
+        ),
+        dg.AssetSpec(
+            ["finance", "payment_reconciliation"],
+            description="Each expected payment against what settled: status and difference.",
+            deps=_SETTLEMENT_DEPS,
+            kinds={"parquet"},
+        ),
+    ],
+    group_name="finance",
+)
+def settlements(hub: HubHome):
+    """Latest settlement rows; reconcile every expected payment and refund."""
+    summary = build_settlements(hub.home())
+    meta = to_metadata(summary)
+    yield dg.MaterializeResult(
+        asset_key=["finance", "settlements"],
+        metadata={**meta, "dagster/row_count": summary["settlement_rows"]},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["finance", "payment_reconciliation"],
+        metadata={**meta, "dagster/row_count": summary["reconciliation_rows"]},
+    )
 
 
 @dg.multi_asset(
@@ -69,4 +104,4 @@ def journal_entries_balance(hub: HubHome) -> dg.AssetCheckResult:
     )
 
 
-defs = dg.Definitions(assets=[general_ledger], asset_checks=[journal_entries_balance])
+defs = dg.Definitions(assets=[settlements, general_ledger], asset_checks=[journal_entries_balance])

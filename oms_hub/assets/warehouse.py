@@ -30,6 +30,8 @@ PUBLISHED = [
     ["finance", "gl_journal"],
     ["finance", "trial_balance"],
     ["finance", "periods"],
+    ["finance", "settlements"],
+    ["finance", "payment_reconciliation"],
 ]
 
 
@@ -43,6 +45,7 @@ PUBLISHED = [
         ["edi", "inventory_advice"],
         ["core", "inventory_movements"],
         ["core", "inventory_counts"],
+        ["finance", "settlements"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

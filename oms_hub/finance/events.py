@@ -142,3 +142,39 @@ def all_events(parts: list[pl.LazyFrame]) -> pl.DataFrame:
         .sort("occurred_on", "event_id")
         .collect()
     )
+
+
+def settlement_events(settlements: pl.LazyFrame) -> pl.LazyFrame:
+    """From processor settlements: fees, chargebacks and their reversals, payouts.
+
+    Sales and refunds themselves are already booked from the orders and returns; the
+    settlement adds what only the processor knows (the fee it kept, money it took back
+    or returned, money it paid to the bank).
+    """
+    # the row's version key: a transaction id, with the kind (a file may reuse an id for
+    # a charge and its dispute)
+    key = pl.format("{}:{}:{}", pl.col("processor"), pl.col("transaction_ref"), pl.col("kind"))
+    lineage = [pl.col("source"), pl.col("landed_file"), pl.col("locator")]
+    common = [
+        pl.col("settled_on").alias("occurred_on"),
+        pl.col("currency"),
+        key.alias("source_ref"),
+        *lineage,
+    ]
+    fees = settlements.filter(pl.col("fee") != 0).select(
+        *common,
+        event=pl.lit("processor_fee"),
+        memo=pl.format("{} fee on {}", pl.col("processor"), pl.col("transaction_ref")),
+        fee=pl.col("fee"),
+    )
+    moves = settlements.filter(
+        pl.col("kind").is_in(["chargeback", "chargeback_reversal", "payout"])
+    ).select(
+        *common,
+        event=pl.col("kind"),
+        memo=pl.format("{} {} {}", pl.col("processor"), pl.col("kind"), pl.col("transaction_ref")),
+        amount=pl.col("gross").abs().cast(MONEY_DTYPE),
+    )
+    return pl.concat([shape(fees), shape(moves)]).with_columns(
+        event_id=pl.format("{}:{}", pl.col("event"), pl.col("source_ref"))
+    )

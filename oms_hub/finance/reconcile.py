@@ -93,9 +93,9 @@ def reconcile(
     joined = joined.join(
         backs.with_columns(kind=pl.lit("charge")), on=["processor", "order_ref", "kind"], how="left"
     )
-    # Chargebacks on orders nobody expected a charge for.
+    # Chargebacks on orders with no charge at all, expected or settled.
     stray_backs = backs.join(
-        exp.filter(pl.col("kind") == "charge").select("processor", "order_ref"),
+        joined.filter(pl.col("kind") == "charge").select("processor", "order_ref"),
         on=["processor", "order_ref"],
         how="anti",
     ).select(

@@ -16,17 +16,30 @@ from typing import Any
 import polars as pl
 
 from oms_hub.finance.config import Postings, load_postings
-from oms_hub.finance.events import all_events, inventory_events, order_events, refund_events
+from oms_hub.finance.events import (
+    all_events,
+    inventory_events,
+    order_events,
+    refund_events,
+    settlement_events,
+)
 from oms_hub.finance.exports import write_exports
 from oms_hub.finance.periods import closed_periods
 from oms_hub.finance.posting import RATES_SCHEMA, post_events, trial_balance, unbalanced_entries
+from oms_hub.finance.reconcile import EXPECTED_SCHEMA, reconcile
 from oms_hub.home import Home
+from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
+from oms_hub.sources import SETTLEMENTS
+from oms_hub.steps.catalog import file_order
+from oms_hub.steps.staging import staged_rows
 from oms_hub.storage.lake import Lake
 
 JOURNAL = "finance.gl_journal"
 TRIAL_BALANCE = "finance.trial_balance"
 PERIODS = "finance.periods"
+SETTLEMENT_TABLE = "finance.settlements"
+RECONCILIATION = "finance.payment_reconciliation"
 #: A home's own chart and rules (else $OMS_HUB_FINANCE_POSTINGS, else the packaged default).
 POSTINGS_FILE = Path("config") / "finance-postings.yaml"
 #: A home's dated rate table: currency, valid_from (YYYY-MM-DD), rate (base per unit).
@@ -71,6 +84,7 @@ def business_events(lake: Lake) -> pl.DataFrame:
             inventory_events(
                 _table(lake, "core.inventory_movements"), _table(lake, "core.products")
             ),
+            settlement_events(_table(lake, SETTLEMENT_TABLE)),
         ]
     )
 
@@ -121,5 +135,85 @@ def build_ledger(home: Home, postings: Postings | None = None) -> dict[str, Any]
         "closed_periods": len(closed),
         "postings_version": postings.version,
         "export_files": len(files),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def expected_payments(payments: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFrame:
+    """What each processor should settle, from core.payments.
+
+    Captures and sales that succeeded are expected charges, refunds expected refunds.
+    The processor follows the gateway (Amazon: the marketplace itself); its settlement
+    reference is the payment's processor_ref, except Shopify Payments (the order name)
+    and Amazon (the Amazon order id), which settle by order. Payments through no known
+    processor (cash, manual) are not expected in any settlement.
+    """
+    gateway = pl.col("gateway").fill_null("").str.to_lowercase()
+    processor = (
+        pl.when(pl.col("source") == "amazon")
+        .then(pl.lit("amazon"))
+        .when(gateway.str.contains("shopify_payments|shopify payments"))
+        .then(pl.lit("shopify_payments"))
+        .when(gateway.str.contains("stripe"))
+        .then(pl.lit("stripe"))
+        .when(gateway.str.contains("paypal"))
+        .then(pl.lit("paypal"))
+    )
+    ok = pl.col("status").is_null() | pl.col("status").str.to_lowercase().is_in(
+        ["success", "succeeded", "completed", "paid", "captured"]
+    )
+    order_ref = pl.coalesce(pl.col("order_number"), pl.col("source_order_id"))
+    return (
+        payments.filter(pl.col("kind").is_in(["sale", "capture", "refund"]) & ok)
+        .join(
+            orders.select("order_id", "order_number", "source_order_id"), on="order_id", how="left"
+        )
+        .with_columns(processor=processor)
+        .filter(pl.col("processor").is_not_null())
+        .select(
+            "order_id",
+            "processor",
+            processor_ref=pl.when(pl.col("processor") == "shopify_payments")
+            .then(pl.col("order_number"))
+            .when(pl.col("processor") == "amazon")
+            .then(pl.col("source_order_id"))
+            .otherwise(pl.col("processor_ref")),
+            order_ref=order_ref,
+            kind=pl.when(pl.col("kind") == "refund")
+            .then(pl.lit("refund"))
+            .otherwise(pl.lit("charge")),
+            expected_amount=pl.col("amount"),
+            currency=pl.col("currency"),
+        )
+        .cast(EXPECTED_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def build_settlements(home: Home) -> dict[str, Any]:
+    """Latest settlement rows, and every expected payment reconciled against them."""
+    started = time.perf_counter()
+    lake = Lake(home)
+    rows = staged_rows(home, SETTLEMENTS)
+    if rows is None:
+        settled = contract(SETTLEMENT_TABLE).empty()
+    else:
+        settled = contract(SETTLEMENT_TABLE).conform(
+            mark_latest(rows, file_order(home))
+            .filter(pl.col("is_latest"))
+            .sort("processor", "settled_on", "transaction_ref", "landed_file", "locator")
+            .collect()
+        )
+    lake.write(SETTLEMENT_TABLE, settled)
+    expected = expected_payments(
+        _table(lake, "core.payments"), _table(lake, "core.orders")
+    ).collect()
+    result = contract(RECONCILIATION).conform(reconcile(expected, settled))
+    lake.write(RECONCILIATION, result)
+    counts = dict(result.group_by("status").len().iter_rows())
+    return {
+        "settlement_rows": settled.height,
+        "expected_payments": expected.height,
+        "reconciliation_rows": result.height,
+        **{f"status_{k}": v for k, v in sorted(counts.items())},
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -199,7 +199,7 @@ def _settled(
 
 def _stripe(rows: pl.DataFrame) -> bytes:
     out = rows.select(
-        id=pl.format("txn_{}{}", pl.col("i"), pl.col("kind").str.slice(0, 2)),
+        id=pl.format("txn_{}_{}", pl.col("i"), pl.col("kind")),
         Type=pl.when(pl.col("kind") == "chargeback").then(pl.lit("adjustment")).otherwise("kind"),
         Source=pl.when(pl.col("kind") == "chargeback")
         .then(pl.format("dp_{}", "i"))

@@ -168,3 +168,24 @@ def test_settlement_world_is_deterministic_and_scored_above_target() -> None:
         "chargeback",
     }
     assert accuracy >= 0.99
+
+
+def test_a_chargeback_is_reported_once_whether_or_not_its_charge_was_expected() -> None:
+    expected = pl.DataFrame(schema=EXPECTED_SCHEMA)
+    settled = pl.DataFrame(
+        {
+            "processor": ["paypal", "paypal", "paypal"],
+            "processor_ref": ["T1", "T1", "T7"],
+            "order_ref": ["INV1", "INV1", "INV7"],
+            "kind": ["charge", "chargeback", "chargeback"],
+            "gross": [D("10.00"), D("-10.00"), D("-5.00")],
+            "fee": [D("0.84"), D("20.00"), D("20.00")],
+            "currency": ["USD"] * 3,
+        },
+        schema_overrides={"gross": pl.Decimal(18, 2), "fee": pl.Decimal(18, 2)},
+    )
+    out = reconcile(expected, settled)
+    assert sorted(zip(out["order_ref"], out["kind"], out["status"], strict=True)) == [
+        ("INV1", "charge", "chargeback"),
+        ("INV7", "chargeback", "chargeback"),
+    ]

@@ -69,6 +69,75 @@ class Periods(pa.DataFrameModel):
     closed_at: str = pa.Field(description="When the period was closed (ISO 8601, UTC).")
 
 
+class Settlements(Lineage):
+    """finance.settlements: processor settlement rows (Stripe, Shopify Payments, Amazon, PayPal)."""
+
+    processor: str = pa.Field(
+        isin=["stripe", "shopify_payments", "amazon", "paypal"],
+        description="Payment processor: stripe, shopify_payments, amazon or paypal.",
+    )
+    settlement_id: str = pa.Field(
+        nullable=True, description="Payout / settlement the row was paid out in, if given."
+    )
+    transaction_ref: str = pa.Field(description="The row's own id in the processor's file.")
+    processor_ref: str = pa.Field(
+        nullable=True,
+        description="Payment reference matched to core.payments (charge id, order name, "
+        "Amazon order id, PayPal transaction id; the original charge for a chargeback).",
+    )
+    order_ref: str = pa.Field(nullable=True, description="Order reference the processor names.")
+    kind: str = pa.Field(
+        isin=[
+            "charge",
+            "refund",
+            "chargeback",
+            "chargeback_reversal",
+            "fee",
+            "payout",
+            "adjustment",
+        ],
+        description="charge, refund, chargeback, chargeback_reversal, fee, payout or adjustment.",
+    )
+    gross: Money = pa.Field(
+        description="Money moved for the merchant: positive charge, negative refund/chargeback."
+    )
+    fee: Money = pa.Field(description="Fee the processor kept (positive = charged).")
+    net: Money = pa.Field(description="What reached the balance: gross - fee.")
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency.")
+    settled_on: pl.Date = pa.Field(description="Day the processor booked the row.")
+
+
+class PaymentReconciliation(pa.DataFrameModel):
+    """finance.payment_reconciliation: each expected payment / unexpected settlement, status."""
+
+    order_id: str = pa.Field(nullable=True, description="Hub order (null: nobody expected it).")
+    processor: str = pa.Field(description="Payment processor the money moves through.")
+    processor_ref: str = pa.Field(nullable=True, description="Payment reference matched on.")
+    order_ref: str = pa.Field(nullable=True, description="Order reference the processor names.")
+    kind: str = pa.Field(description="charge, refund, or chargeback (a stray chargeback).")
+    expected_amount: Money = pa.Field(nullable=True, description="What the hub expected, positive.")
+    settled_amount: Money = pa.Field(nullable=True, description="What settled, positive.")
+    fee: Money = pa.Field(nullable=True, description="Fee the processor kept.")
+    expected_fee: Money = pa.Field(nullable=True, description="Fee the schedule says.")
+    status: str = pa.Field(
+        isin=[
+            "matched",
+            "missing_settlement",
+            "amount_mismatch",
+            "fee_variance",
+            "unexpected_settlement",
+            "chargeback",
+        ],
+        description="matched, missing_settlement, amount_mismatch, fee_variance, "
+        "unexpected_settlement or chargeback.",
+    )
+    difference: Money = pa.Field(
+        description="settled - expected (fee variance: expected fee - fee; chargeback: minus "
+        "the amount taken back)."
+    )
+    currency: str = pa.Field(nullable=True, description="ISO 4217 currency.")
+
+
 TABLES = [
     TableContract(
         "finance.gl_journal", GlJournal, "General-ledger journal lines, one entry per event."
@@ -77,4 +146,10 @@ TABLES = [
         "finance.trial_balance", TrialBalance, "Trial balance per period and account (base)."
     ),
     TableContract("finance.periods", Periods, "Closed accounting periods and when closed."),
+    TableContract("finance.settlements", Settlements, "Processor settlement rows, latest version."),
+    TableContract(
+        "finance.payment_reconciliation",
+        PaymentReconciliation,
+        "Expected payments vs settlements: status and difference.",
+    ),
 ]
