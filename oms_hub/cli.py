@@ -208,6 +208,7 @@ def _summary(home) -> None:
             "select action, error_code, count(*) from ops.quarantine group by all order by 3 desc"
         ).fetchall()
         print("quarantine: " + (", ".join(f"{c} {n} ({a})" for a, c, n in quarantined) or "empty"))
+        _trial_balance_summary(con)
     finally:
         con.close()
     _edi_summary(home)
@@ -222,6 +223,37 @@ def _summary(home) -> None:
     print(
         "  make dagster   # the Dagster UI (dagster dev -w workspace.yaml) on http://127.0.0.1:3000"
     )
+
+
+def _trial_balance_summary(con) -> None:
+    """Print the ledger's trial balance over all periods (base currency)."""
+    rows = con.execute(
+        "select account, any_value(account_name), sum(debit), sum(credit), sum(balance), "
+        "any_value(currency) from finance.trial_balance group by account order by account"
+    ).fetchall()
+    if not rows:
+        return
+    print(f"\ntrial balance ({rows[0][5]}, all periods):")
+    print(f"  {'account':<32} {'debit':>16} {'credit':>16} {'balance':>16}")
+    for account, name, debit, credit, balance, _ in rows:
+        print(f"  {account + ' ' + name:<32} {debit:>16,} {credit:>16,} {balance:>16,}")
+    debit = sum(r[2] for r in rows)
+    credit = sum(r[3] for r in rows)
+    print(f"  {'total':<32} {debit:>16,} {credit:>16,} {debit - credit:>16,}")
+
+
+def cmd_close_period(args: argparse.Namespace) -> int:
+    """Close an accounting month: later events for it post in the first open month."""
+    from oms_hub.finance.periods import PERIOD, close_period
+
+    if not PERIOD.match(args.period):
+        raise CliError(f"period must be YYYY-MM, got {args.period!r}")
+    home = _home(args)
+    if close_period(home, args.period):
+        print(f"closed {args.period} (recorded in {home.state / 'finance' / 'periods.yaml'})")
+    else:
+        print(f"{args.period} was already closed")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -388,6 +420,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=7, help="seed of the sample lines (default 7)")
     p.set_defaults(func=cmd_simulate_rules)
+
+    p = sub.add_parser(
+        "close-period",
+        help="close an accounting month (late events post in the next open one)",
+        description=cmd_close_period.__doc__,
+    )
+    _add_home(p)
+    p.add_argument("period", metavar="YYYY-MM", help="the month to close")
+    p.set_defaults(func=cmd_close_period)
     return parser
 
 

@@ -19,6 +19,7 @@ from oms_hub.connectors.inventory import (
     stock_file_kind,
 )
 from oms_hub.connectors.pos import parse_square_items
+from oms_hub.connectors.settlements.formats import parse_settlement_file
 from oms_hub.connectors.shopify import parse_shopify_orders
 from oms_hub.connectors.woocommerce import parse_woocommerce_orders
 from oms_hub.orders.edi_source import EDI_ORDERS
@@ -95,6 +96,17 @@ EDI_DOCUMENTS = StagedSource(
 )
 
 
+#: Processor settlement files (landing/settlements/<processor>/...): the folder names the
+#: format (stripe, shopify_payments, amazon, paypal).
+SETTLEMENTS = StagedSource(
+    source="settlements",
+    stream="transactions",
+    version=1,
+    accepts=lambda path: not path.rsplit("/", 1)[-1].startswith("."),
+    parser=parse_settlement_file,
+)
+
+
 def _stock_stream(stream: str, parse) -> StagedSource:
     return StagedSource(
         source="inventory",
@@ -126,6 +138,7 @@ STAGED_SOURCES: tuple[StagedSource, ...] = (
     EDI_DOCUMENTS,
     *INVENTORY_MOVEMENTS,
     *INVENTORY_COUNTS,
+    SETTLEMENTS,
 )
 
 #: Channels whose staged rows become core orders, lines and returns.

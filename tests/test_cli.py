@@ -15,7 +15,9 @@ REPO = Path(__file__).resolve().parents[1]
 CHECKER = REPO.parent / "shared" / "check-contracts.py"
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["generate"], ["run"], ["docs"]])
+@pytest.mark.parametrize(
+    "command", [[], ["demo"], ["generate"], ["run"], ["docs"], ["close-period"]]
+)
 def test_every_command_has_help(command: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -54,6 +56,8 @@ def test_demo_end_to_end_passes_the_shared_contract_check(tmp_path) -> None:
     assert passed == total
     assert int(total) >= 6
     assert (home / "reports" / "channel_sales_daily.html").stat().st_size > 1000
+    assert "trial balance (USD, all periods):" in done.stdout
+    assert re.search(r"  total +[\d,]+\.\d\d +[\d,]+\.\d\d +0\.00\n", done.stdout)
     assert (home / "reports" / "channel_sales_daily.xlsx").stat().st_size > 1000
     assert CHECKER.exists(), f"contract checker expected at {CHECKER}"
     check = subprocess.run(
@@ -70,6 +74,15 @@ def test_demo_end_to_end_passes_the_shared_contract_check(tmp_path) -> None:
         "ops.quarantine",
     ):
         assert f"ok: {table}" in check.stdout
+
+
+def test_close_period_is_recorded_once(tmp_path, capsys) -> None:
+    assert main(["close-period", "--home", str(tmp_path), "2026-01"]) == 0
+    assert "closed 2026-01" in capsys.readouterr().out
+    assert main(["close-period", "--home", str(tmp_path), "2026-01"]) == 0
+    assert "already closed" in capsys.readouterr().out
+    assert main(["close-period", "--home", str(tmp_path), "2026-13"]) != 0
+    assert "period must be YYYY-MM" in capsys.readouterr().err
 
 
 def test_duckdb_cli_reads_the_catalog(tmp_path) -> None:

@@ -31,6 +31,11 @@ PUBLISHED = [
     ["core", "customer_xref"],
     ["core", "customer_key_events"],
     ["marts", "customer_360"],
+    ["finance", "gl_journal"],
+    ["finance", "trial_balance"],
+    ["finance", "periods"],
+    ["finance", "settlements"],
+    ["finance", "payment_reconciliation"],
 ]
 
 
@@ -44,6 +49,7 @@ PUBLISHED = [
         ["edi", "inventory_advice"],
         ["core", "inventory_movements"],
         ["core", "inventory_counts"],
+        ["finance", "settlements"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

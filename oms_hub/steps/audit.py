@@ -38,6 +38,7 @@ RECORD_TABLES = (
     "core.locations",
     "core.inventory_movements",
     "core.inventory_counts",
+    "finance.settlements",
 )
 
 _NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})

@@ -27,6 +27,7 @@ WEB_WOOCOMMERCE = 31
 WEB_AMAZON = 32
 API_CALENDAR = 33
 IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
+SETTLEMENTS = 60
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from oms_hub.quality.contracts import (
     catalog,
     customers,
+    finance,
     inventory,
     marts,
     merchandising,
@@ -38,7 +39,7 @@ from oms_hub.quality.contracts.base import (
 #: its module's ``TABLES`` here.
 TABLES: dict[str, TableContract] = {
     t.name: t
-    for module in (catalog, orders, customers, inventory, ops, marts, merchandising)
+    for module in (catalog, orders, customers, inventory, ops, marts, merchandising, finance)
     for t in module.TABLES
 }
 

@@ -1,0 +1,1 @@
+"""Finance: posting rules as configuration, the general-ledger journal, periods, exports."""
