@@ -148,23 +148,8 @@ def conform_pos(
         )
         .with_columns(
             channel=pl.lit(CHANNEL),
-            customer_key=pl.lit(None, dtype=pl.String),
-            ordered_at_offset=pl.lit(None, dtype=pl.String),
-            updated_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
-            order_number=pl.lit(None, dtype=pl.String),
-            customer_email=pl.lit(None, dtype=pl.String),
-            customer_phone=pl.lit(None, dtype=pl.String),
-            ship_postal_code=pl.lit(None, dtype=pl.String),
-            ship_country=pl.lit(None, dtype=pl.String),
-            fulfilled_by=pl.lit(None, dtype=pl.String),
-            shipping_amount=pl.lit(None, dtype=MONEY_DTYPE),
-            refunded_amount=pl.lit(None, dtype=MONEY_DTYPE),
-            charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
             status=pl.lit("completed"),
             source_code=pl.format("store:{}", pl.col("location_id")),
-            ship_to_lat=pl.lit(None, pl.Float64),
-            ship_to_lon=pl.lit(None, pl.Float64),
-            pickup_location_id=pl.lit(None, pl.String),
             note=pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")),
             locator=pl.when(pl.col("first_row") == pl.col("last_row"))
             .then(pl.format("row {}", pl.col("first_row")))

@@ -22,7 +22,7 @@ import polars as pl
 from oms_hub.connectors.common.result import quarantine_rows
 from oms_hub.orders.pos_conform import ConformedOrders
 from oms_hub.orders.source import Catalog
-from oms_hub.quality.contracts import MONEY_DTYPE, contract
+from oms_hub.quality.contracts import contract
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -155,15 +155,10 @@ def conform_web(
     orders = (
         placed.join(line_sums, on="order_id", how="left")
         .with_columns(
-            customer_key=pl.lit(None, dtype=pl.String),
             local_time_zone=pl.lit(None, dtype=pl.String),
             location_id=pl.lit(None, dtype=pl.String),
             # Columns other channels added to core.orders (EDI charges; allocation's ship-to
             # point and pickup store): not in these APIs' order shape, so null here.
-            charge_amount=pl.lit(None, dtype=MONEY_DTYPE),
-            ship_to_lat=pl.lit(None, dtype=pl.Float64),
-            ship_to_lon=pl.lit(None, dtype=pl.Float64),
-            pickup_location_id=pl.lit(None, dtype=pl.String),
             updated_at=pl.col("version_at"),
             gross_amount=pl.coalesce("gross_amount", "_gross"),
             discount_amount=pl.coalesce("discount_amount", "_discount"),

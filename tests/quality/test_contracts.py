@@ -109,3 +109,28 @@ def test_expectation_suite_catches_bad_rows_and_writes_data_docs(tmp_path) -> No
         "expect_column_pair_values_a_to_be_greater_than_b",
     } <= failed
     assert (tmp_path / "reports" / "data_docs" / "index.html").exists()
+
+
+def test_conform_fills_missing_nullable_columns_and_refuses_missing_required_ones() -> None:
+    c = contract("core.returns")
+    row = {
+        "return_id": "r",
+        "order_id": "o",
+        "channel": "pos",
+        "returned_at": __import__("datetime").datetime(
+            2026, 10, 1, tzinfo=__import__("datetime").UTC
+        ),
+        "sku": "s",
+        "quantity": 1,
+        "condition": "unknown",
+        "refund_amount": Decimal("1.00"),
+        "tax_refund": Decimal("0.00"),
+        "currency": "USD",
+        "source": "pos",
+        "landed_file": "f",
+        "locator": "row 1",
+    }
+    conformed = c.conform(pl.DataFrame([row]))
+    assert conformed["location_id"].to_list() == [None]  # nullable, absent -> null
+    with pytest.raises(ValueError, match="lacks required column"):
+        c.conform(pl.DataFrame([row]).drop("sku"))

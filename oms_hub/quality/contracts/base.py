@@ -73,7 +73,16 @@ class TableContract:
         Raises ``pandera.errors.SchemaError`` naming the column and the failing check.
         """
         schema = self.polars_schema()
-        shaped = frame.select([pl.col(n).cast(t) for n, t in schema.items()])
+        nullable = {name for name, _, _, may_be_null in self.columns() if may_be_null}
+        missing = [n for n in schema if n not in frame.columns]
+        required = [n for n in missing if n not in nullable]
+        if required:
+            raise ValueError(f"{self.name}: frame lacks required column(s) {', '.join(required)}")
+        # A source that has no value for a nullable column simply leaves it out: it is null,
+        # so adding a nullable column to a contract never breaks the other sources.
+        shaped = frame.with_columns(
+            [pl.lit(None, dtype=schema[n]).alias(n) for n in missing]
+        ).select([pl.col(n).cast(t) for n, t in schema.items()])
         if shaped.is_empty():  # nothing to check beyond the schema the select just imposed
             return shaped
         return self.model.validate(shaped)
