@@ -12,6 +12,10 @@ Cases:
   columns mapped onto the source-identity contract, ``soc_sec_id`` left out.
 * ``synthetic N`` — ``oms_hub.world.identities.generate_identities(N)`` (people with
   nicknames, typos, moves, new and relay emails, households), truth = ``person_id``.
+* ``world N`` (``--world N [--api-orders M]``) — a generated sample world (``N`` POS
+  orders, ``M`` web/marketplace orders, default ``N // 4``, 30 days): land, stage, run
+  the customers step, score ``core.customer_xref`` against ``truth/identities.csv``,
+  overall, per source and without POS (POS identities carry a name only).
 * ``incremental N`` — full run on 99 % of the synthetic set, then the last 1 % added with
   ``resolve_incremental``; F1 over everything and the time of the 1 % step.
 
@@ -155,6 +159,41 @@ def _child(case: str, size: int, work: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def run_world(orders: int, api_orders: int, work: Path) -> dict:
+    """Generate a sample world, stage it, resolve its customers and score them."""
+    import shutil
+
+    from oms_hub.home import Home
+    from oms_hub.identity.evaluate import world_scores
+    from oms_hub.sources import STAGED_SOURCES
+    from oms_hub.steps.customers import build_customers
+    from oms_hub.steps.landing import register_landed_files
+    from oms_hub.steps.staging import stage_new_files
+    from oms_hub.storage.lake import Lake
+    from oms_hub.world import generate_world
+
+    root = work / f"world-{orders}-{api_orders}"
+    shutil.rmtree(root, ignore_errors=True)
+    generate_world(root, orders=orders, days=30, seed=7, api_orders=api_orders)
+    home = Home(root)
+    register_landed_files(home)
+    for spec in STAGED_SOURCES:
+        stage_new_files(home, spec)
+    started = time.perf_counter()
+    summary = build_customers(home)
+    seconds = time.perf_counter() - started
+    xref = Lake(home).read("core.customer_xref")
+    truth = pl.read_csv(root / "truth" / "identities.csv", infer_schema=False)
+    return {
+        "case": "world",
+        "orders": orders,
+        "api_orders": api_orders,
+        "customers": summary["customers"],
+        "seconds_customers_step": round(seconds, 2),
+        **world_scores(xref, truth),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
@@ -168,10 +207,23 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PYTHON",
         help="interpreter of an environment with splink installed: run Splink side by side",
     )
+    parser.add_argument("--world", type=int, metavar="ORDERS",
+                        help="score a generated sample world of ORDERS POS orders instead")  # fmt: skip
+    parser.add_argument("--api-orders", type=int, default=None, metavar="M",
+                        help="web/marketplace orders of the --world (default ORDERS // 4)")  # fmt: skip
     parser.add_argument("--child", nargs=2, metavar=("CASE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(run_case(args.child[0], int(args.child[1]), args.work)))
+        return 0
+    if args.world:
+        api = args.world // 4 if args.api_orders is None else args.api_orders
+        figures = run_world(args.world, api, args.work)
+        figures["command"] = " ".join(["benchmarks/identity_bench.py", *(argv or sys.argv[1:])])
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("a") as fh:
+            fh.write(json.dumps(figures) + "\n")
+        print(json.dumps(figures, indent=1), flush=True)
         return 0
     cases = [] if args.no_febrl else [("febrl3", 5000)]
     cases += [("synthetic", n) for n in args.sizes]

@@ -76,3 +76,14 @@ def test_unconfigured_fetchers_do_nothing_and_say_so(tmp_path, monkeypatch) -> N
         assert meta["configured"] is False
         assert api.variables[0] in meta["note"]
     assert not (tmp_path / "landing").exists()
+
+
+def test_orders_conform_after_customers_without_a_cycle() -> None:
+    """core/orders reads core/customer_xref (customer_key); the xref never reads orders."""
+    graph = defs.resolve_asset_graph()
+    orders = dg.AssetKey(["core", "orders"])
+    xref = dg.AssetKey(["core", "customer_xref"])
+    assert xref in graph.get(orders).parent_keys
+    upstream = dg.AssetSelection.assets(xref).upstream().resolve(graph)
+    assert orders not in upstream
+    assert dg.AssetKey(["core", "order_lines"]) not in upstream

@@ -13,11 +13,13 @@ from oms_hub.sources import ORDER_SOURCES
 from oms_hub.steps.orders import conform_orders
 from oms_hub.storage.lake import Lake
 
-#: Conform reads every order source's staged streams and the catalog.
+#: Conform reads every order source's staged streams, the catalog and the resolved
+#: customers (customer_xref depends on staging only, so there is no cycle).
 _CONFORM_DEPS = [
     *[staging_key(name) for source in ORDER_SOURCES for name in source.streams],
     ["core", "products"],
     ["core", "locations"],
+    ["core", "customer_xref"],
 ]
 
 

@@ -45,3 +45,63 @@ def pairwise_scores(labels: pl.DataFrame, *, truth: str, predicted: str) -> Pair
         predicted_pairs=_pairs(labels, predicted),
         correct_pairs=_pairs(labels, truth, predicted),
     )
+
+
+def _touching(labels: pl.DataFrame, keep: pl.Expr, *by: str) -> int:
+    """Pairs grouped by ``by`` with at least one identity matching ``keep``."""
+    return _pairs(labels, *by) - _pairs(labels.filter(~keep), *by)
+
+
+def scores_touching(
+    labels: pl.DataFrame, keep: pl.Expr, *, truth: str, predicted: str
+) -> PairScores:
+    """Scores over the pairs with at least one identity for which ``keep`` holds.
+
+    E.g. ``keep = pl.col("source") == "amazon"``: how well Amazon identities are joined
+    to anyone (counted from group sizes, like :func:`pairwise_scores`).
+    """
+    return PairScores(
+        true_pairs=_touching(labels, keep, truth),
+        predicted_pairs=_touching(labels, keep, predicted),
+        correct_pairs=_touching(labels, keep, truth, predicted),
+    )
+
+
+def world_scores(xref: pl.DataFrame, truth: pl.DataFrame) -> dict[str, object]:
+    """``core.customer_xref`` scored against a sample world's ``truth/identities.csv``.
+
+    Overall, per source (pairs touching that source's identities) and without POS
+    (POS identities carry a name only, so they cap recall; see docs).
+    """
+    labels = xref.select("source", "source_customer_id", "customer_key").join(
+        truth.select("source", "source_customer_id", "person_id"),
+        on=["source", "source_customer_id"],
+        how="inner",
+    )
+
+    def row(s: PairScores) -> dict[str, object]:
+        return {
+            "precision": round(s.precision, 4),
+            "recall": round(s.recall, 4),
+            "f1": round(s.f1, 4),
+            "true_pairs": s.true_pairs,
+            "predicted_pairs": s.predicted_pairs,
+        }
+
+    args = {"truth": "person_id", "predicted": "customer_key"}
+    web = labels.filter(pl.col("source") != "pos")
+    return {
+        "identities": labels.height,
+        "unmatched_truth": truth.height - labels.height,
+        "unmatched_xref": xref.height - labels.height,
+        "overall": row(pairwise_scores(labels, **args)),
+        "without_pos": row(pairwise_scores(web, **args)),
+        "per_source": {
+            source: row(scores_touching(labels, pl.col("source") == source, **args))
+            for source in sorted(labels["source"].unique().to_list())
+        },
+        "per_source_without_pos": {
+            source: row(scores_touching(web, pl.col("source") == source, **args))
+            for source in sorted(web["source"].unique().to_list())
+        },
+    }

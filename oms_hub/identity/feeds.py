@@ -86,6 +86,33 @@ def guest_identity(source_order_id: pl.Expr) -> pl.Expr:
     return pl.concat_str([pl.lit("order:"), source_order_id])
 
 
+def order_identity() -> pl.Expr:
+    """The source identity an order row belongs to: its customer id, else its guest id.
+
+    Over core.orders (or staged order rows): ``coalesce(source_customer_id,
+    'order:' || source_order_id)``; with ``source`` it is the ``core.customer_xref`` key.
+    A guest id that no feed made an identity (a POS sale without a customer, an
+    anonymous Amazon order) simply finds no customer.
+    """
+    return pl.coalesce(pl.col("source_customer_id"), guest_identity(pl.col("source_order_id")))
+
+
+def with_customer_keys(orders: pl.DataFrame, xref: pl.DataFrame) -> pl.DataFrame:
+    """``orders`` with ``customer_key`` filled from ``core.customer_xref`` (else null).
+
+    One left join on ``(source, order_identity())``; row order and columns unchanged.
+    """
+    keys = xref.select(
+        "source", pl.col("source_customer_id").alias("_identity"), "customer_key"
+    ).unique(["source", "_identity"])
+    return (
+        orders.drop("customer_key")
+        .with_columns(order_identity().alias("_identity"))
+        .join(keys, on=["source", "_identity"], how="left", maintain_order="left")
+        .select(orders.columns)
+    )
+
+
 def _web_identities(stream: str) -> Callable[[dict[str, pl.LazyFrame]], pl.LazyFrame]:
     def extract(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         rows = staged[stream]

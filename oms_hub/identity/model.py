@@ -126,11 +126,23 @@ class MatchModel:
 
     @classmethod
     def _build(cls, fields, prior, m, u) -> MatchModel:
-        weights = {
-            f: {lvl: float(np.log(max(m[f][lvl], _FLOOR)) - np.log(max(u[f][lvl], _FLOOR)))
-                for lvl in m[f]}
-            for f in fields
-        }  # fmt: skip
+        # Weights are conditional on the field being present on both sides and a missing
+        # value is neutral: candidate pairs hold emails and phones far more often than
+        # random pairs (blocking finds them through those), and that enrichment must not
+        # turn "both have an email and it differs" into evidence of a match.
+        weights = {}
+        for f in fields:
+            pm = sum(max(v, _FLOOR) for lvl, v in m[f].items() if lvl >= 0) or 1.0
+            pu = sum(max(v, _FLOOR) for lvl, v in u[f].items() if lvl >= 0) or 1.0
+            weights[f] = {
+                lvl: 0.0
+                if lvl < 0
+                else float(
+                    np.log(max(m[f][lvl], _FLOOR) / pm)
+                    - np.log(max(u[f].get(lvl, _FLOOR), _FLOOR) / pu)
+                )
+                for lvl in m[f]
+            }
         return cls(fields=fields, prior=prior, weights=weights, m=m, u=u)
 
 
@@ -145,6 +157,34 @@ def u_from_random_pairs(random_levels: pl.DataFrame, fields: tuple[str, ...]) ->
             for v, c in zip(counts[name], counts["count"], strict=True)
         }
     return u
+
+
+#: Fields that identify a person: a true match that has them on both sides agrees on
+#: them (allowing for moves and new addresses) more often than not.
+IDENTIFIERS = ("email", "phone", "address", "postal")
+#: The most a fitted m may give to "different" on an identifier, as a share of "present".
+MAX_DIFFERENT_SHARE = 0.5
+
+
+def _cap_different(m_j: np.ndarray, levels_j: np.ndarray) -> np.ndarray:
+    """Keep m("different") of an identifier at most ``MAX_DIFFERENT_SHARE`` of its present mass.
+
+    Without it, on data where many different people share a name (the candidate pairs
+    are then mostly namesakes), EM can settle on "same name" as the match class: it
+    learns that matches usually differ in email, phone and address, and links namesakes
+    on the name alone. The cap moves the excess to the agreeing levels.
+    """
+    present = levels_j >= 0
+    total = m_j[present].sum()
+    differ = levels_j == 0
+    agree = levels_j > 0
+    excess = m_j[differ].sum() - MAX_DIFFERENT_SHARE * total
+    if excess <= 0 or m_j[agree].sum() <= 0:
+        return m_j
+    out = m_j.copy()
+    out[differ] -= excess
+    out[agree] *= 1 + excess / m_j[agree].sum()
+    return out
 
 
 def fit_fs_em(
@@ -192,8 +232,10 @@ def fit_fs_em(
             break
         new_prior = float(np.clip(w.sum() / all_pairs, _FLOOR / all_pairs, 0.5))
         new_m = []
-        for j in range(len(fields)):
+        for j, name in enumerate(fields):
             m_j = np.bincount(idx[j], weights=w, minlength=len(m_tab[j])) / w.sum()
+            if name in IDENTIFIERS:
+                m_j = _cap_different(m_j, np.arange(len(m_j)) + offsets[j])
             new_m.append(np.maximum(m_j, _FLOOR))
         change = max(
             abs(new_prior - prior) / prior,

@@ -7,9 +7,10 @@ changed, a full one (keys kept stable against the previous run) otherwise. It wr
 core.customers, core.customer_xref and appends merges/splits to
 core.customer_key_events.
 
-``build_customer_360`` joins core.orders to core.customer_xref by (source,
-source_customer_id): core.orders.customer_key itself is filled by the order conform,
-which other channels share; until that joins the xref, the mart resolves it here.
+``build_customer_360`` joins core.orders to core.customer_xref by (source, the order's
+identity: ``identity.feeds.order_identity``) rather than trusting
+core.orders.customer_key: the conform fills that key as of its run, and a later merge
+of customers reaches an order's day only when the day is conformed again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import polars as pl
 
 from oms_hub.home import Home
 from oms_hub.identity import IdentityState, load_config, resolve, resolve_incremental
-from oms_hub.identity.feeds import active_feeds, guest_identity
+from oms_hub.identity.feeds import active_feeds, order_identity
 from oms_hub.identity.resolve import Resolution
 from oms_hub.identity.standardize import SOURCE_COLUMNS, ensure_columns
 from oms_hub.quality.contracts import CHANNELS, MONEY_DTYPE, contract
@@ -128,10 +129,7 @@ def customer_360(
         "channel",
         "source",
         # a guest checkout's identity is its order (see identity.feeds)
-        pl.when(pl.col("channel") == "pos")
-        .then(pl.col("source_customer_id"))
-        .otherwise(pl.coalesce("source_customer_id", guest_identity(pl.col("source_order_id"))))
-        .alias("source_customer_id"),
+        order_identity().alias("source_customer_id"),
         "ordered_at",
         "currency",
         "total",

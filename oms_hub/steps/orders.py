@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from oms_hub.home import Home
+from oms_hub.identity.feeds import with_customer_keys
 from oms_hub.orders.source import Catalog, DayInput
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import ORDER_SOURCES, POS_SQUARE, STREAMS
@@ -77,6 +78,9 @@ def conform_orders(
 ) -> dict[str, Any]:
     """Rebuild the core order tables for the UTC days ``first``..``last`` (inclusive).
 
+    Each order gets its ``customer_key`` from ``core.customer_xref`` (the identity is
+    ``source`` + ``source_customer_id``, or ``order:<source_order_id>`` for a guest;
+    ``identity.feeds.order_identity``); orders of no known identity keep it null.
     Works one day at a time, so memory is bounded by a day's volume however long the
     range; every registered order source contributes its rows of the day. Every day in
     the range is rewritten, so a day whose rows moved or vanished ends up empty rather
@@ -87,6 +91,8 @@ def conform_orders(
     days = days_between(first, last)
     staged = order_staged(home)
     catalog = Catalog(_table(lake, "core.products"), _table(lake, "core.locations"))
+    # customer keys resolved so far (the customers step runs before the conform)
+    xref = _table(lake, "core.customer_xref")
     order = file_order(home).collect().lazy()
     counts = dict.fromkeys(ORDER_TABLES, 0)
     rejected = 0
@@ -102,6 +108,8 @@ def conform_orders(
                 contract(table).empty()
             ]
             frame = pl.concat(frames)
+            if table == "core.orders":
+                frame = with_customer_keys(frame, xref)
             outside = frame.filter(pl.col(column).dt.date() != day).height
             if outside:
                 raise ConformError(

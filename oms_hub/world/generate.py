@@ -238,6 +238,7 @@ def generate_world(
             days=days,
             orders_per_day=api_orders_per_day(seed, api_orders, days, start),
             catalog=catalog,
+            people=people,
         )
         for d in range(days):
             api.write_day(d)
@@ -302,6 +303,8 @@ def generate_world(
             "injected": dict(edi.stats.injected),
             "resent_interchange": edi.stats.resent,
         }
+    if api is not None:
+        truth.add_identities(api.identity_truth())
     truth.write(truth_dir, world)
     if api is not None:
         write_csv(api.truth_frame(), truth_dir / "api_orders.csv")

@@ -14,6 +14,7 @@ import numpy as np
 CATALOG = 0
 PEOPLE = 1
 CALENDAR = 2
+PEOPLE_CONTACTS = 3  # emails, phones, ZIPs of the people (web/marketplace customers)
 POS_SQUARE = 10
 POS_SQUARE_CUSTOMERS = 11
 POS_SQUARE_PLAN = 12
@@ -26,6 +27,7 @@ WEB_SHOPIFY = 30
 WEB_WOOCOMMERCE = 31
 WEB_AMAZON = 32
 API_CALENDAR = 33
+WEB_CUSTOMERS = 34
 IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
 SETTLEMENTS = 60
 

@@ -15,6 +15,10 @@ refunded, cancelled; Amazon ``Pending`` orders get their prices) and land again,
 ``updates-<day>`` page (named by the day the orders were placed) with a later update
 time; what counts is that update time, not the file name or the landing order. Ground truth
 (``truth/api_orders.csv``): every order's latest state, which core.orders must match.
+
+The buyers are the world's People (``web_customers``): customer accounts and guest
+checkouts with per-channel name, email, phone and ZIP variants; every source identity
+goes to ``truth/identities.csv`` with its ``person_id`` (the same ids as POS).
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ import numpy as np
 import polars as pl
 
 from oms_hub.world import seeds
-from oms_hub.world.model import Catalog
+from oms_hub.world.model import Catalog, People
 from oms_hub.world.money import decimal_text, round_div
+from oms_hub.world.web_customers import GUEST_SHARE, Contacts, build_contacts, profiles
 
 PAGE_SIZE = 250
 TAX_MILLI_PCT = 8_000  # 8 %
@@ -286,12 +291,18 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
                 .then(pl.lit("FULFILLED"))
                 .otherwise(pl.lit("UNFULFILLED")),
                 currencyCode=pl.lit("USD"),
-                email=pl.format("customer{}@example.com", pl.col("seq") % 5000),
-                customer=pl.struct(
-                    id=pl.format("gid://shopify/Customer/{}", pl.col("seq") % 5000 + 700000),
-                    firstName=pl.lit("Pat"),
-                    lastName=pl.format("Customer{}", pl.col("seq") % 5000),
+                email="c_email",
+                phone="c_phone",
+                customer=pl.when(pl.col("c_id").is_not_null()).then(
+                    pl.struct(
+                        id=pl.format("gid://shopify/Customer/{}", pl.col("c_id")),
+                        firstName="c_first",
+                        lastName="c_last",
+                        email="c_email",
+                        phone="c_phone",
+                    )
                 ),
+                shippingAddress=pl.struct(zip="c_zip", countryCodeV2=pl.lit("US")),
                 customerJourneySummary=pl.struct(
                     firstVisit=pl.struct(
                         landingPage=pl.when(pl.col("draw") < 0.5)
@@ -406,13 +417,14 @@ def _woo_orders(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.D
             shipping_total=_money(pl.col("shipping_cents")),
             total=_money(pl.col("total_cents")),
             total_tax=_money(pl.col("tax_cents")),
-            customer_id=pl.col("seq") % 4000 + 1,
+            customer_id=pl.col("c_id").fill_null(0),  # 0: a guest checkout, as Woo sends it
             customer_note=pl.lit(""),
             billing=pl.struct(
-                first_name=pl.lit("Jo"),
-                last_name=pl.format("Buyer{}", pl.col("seq") % 4000),
-                email=pl.format("buyer{}@example.com", pl.col("seq") % 4000),
-                postcode=pl.lit("60601"),
+                first_name="c_first",
+                last_name="c_last",
+                email="c_email",
+                phone=pl.col("c_phone").fill_null(""),
+                postcode="c_zip",
                 country=pl.lit("US"),
             ),
             meta_data=pl.concat_list(
@@ -462,7 +474,11 @@ def _amazon_orders(orders: pl.DataFrame, version: int) -> pl.DataFrame:
         MarketplaceId=pl.lit("ATVPDKIKX0DER"),
         IsPrime=pl.lit("false"),
         IsBusinessOrder=pl.lit("false"),
-        ShippingAddress=pl.struct(PostalCode=pl.lit("98101"), CountryCode=pl.lit("US")),
+        # seller-fulfilled orders come with the buyer (Restricted Data Token); FBA ones not
+        BuyerInfo=pl.when(pl.col("c_email").is_not_null()).then(
+            pl.struct(BuyerEmail="c_email", BuyerName="c_name")
+        ),
+        ShippingAddress=pl.struct(PostalCode="c_zip", CountryCode=pl.lit("US")),
     )
 
 
@@ -516,6 +532,7 @@ class ApiWorldWriter:
         days: int,
         orders_per_day: np.ndarray,
         catalog: Catalog,
+        people: People,
     ) -> None:
         self.landing = landing
         self.seed = seed
@@ -526,6 +543,52 @@ class ApiWorldWriter:
         self.seq = dict.fromkeys(SHARES, 0)
         self.stats = ApiWorldStats(orders=dict.fromkeys(SHARES, 0))
         self.truth: list[pl.DataFrame] = []
+        self.people = people
+        self.contacts: Contacts = build_contacts(seed, people)
+        self.accounts = {s: self._accounts(s) for s in ("shopify", "woocommerce")}
+        self.identities: list[pl.DataFrame] = []
+
+    def _accounts(self, source: str) -> pl.DataFrame:
+        """Per person, the customer account ``source`` keeps (id + profile)."""
+        n = len(self.people)
+        key = list(SHARES).index(source)
+        rng = seeds.rng_for(self.seed, seeds.WEB_CUSTOMERS, key, 0)
+        base = 700_000 if source == "shopify" else 1
+        ids = rng.permutation(n).astype(np.int64) + base
+        prof = profiles(rng, self.people, self.contacts, np.arange(n), source)
+        return prof.with_columns(c_id=pl.Series(ids))
+
+    def _buyers(self, source: str, d: int, n: int) -> pl.DataFrame:
+        """Who placed each of the day's ``n`` orders, as the page will show them."""
+        key = list(SHARES).index(source)
+        rng = seeds.rng_for(self.seed, seeds.WEB_CUSTOMERS, key, d + 1)
+        person = rng.integers(0, len(self.people), size=n)
+        guest = rng.random(n) < GUEST_SHARE[source]
+        if source == "amazon":
+            fba = rng.random(n) < 0.5
+            prof = profiles(rng, self.people, self.contacts, person, source)
+            relay = pl.format(
+                "{}@marketplace.amazon.com",
+                pl.Series(rng.integers(0, 1 << 40, size=n)).cast(pl.String).str.zfill(13),
+            )
+            return prof.with_columns(
+                c_id=pl.lit(None, pl.Int64),
+                email=pl.when(~pl.Series(fba)).then(relay),
+                name=pl.when(~pl.Series(fba)).then("name"),
+                zip=pl.col("zip"),
+            )
+        walk_in = profiles(rng, self.people, self.contacts, person, source).with_columns(
+            c_id=pl.lit(None, pl.Int64)
+        )
+        account = self.accounts[source][person]
+        o = pl.Series("_o", np.arange(n))
+        pick = pl.Series(np.concatenate([~guest, guest]))
+        return (
+            pl.concat([account.with_columns(o), walk_in.select(account.columns).with_columns(o)])
+            .filter(pick)
+            .sort("_o")
+            .drop("_o")
+        )
 
     def write_day(self, d: int) -> None:
         """Plan and write one day's orders for every API source."""
@@ -540,6 +603,20 @@ class ApiWorldWriter:
             if not n:
                 continue
             orders = orders.with_columns(order_id=self._ids(source, orders))
+            buyers = self._buyers(source, d, n)
+            orders = orders.hstack(
+                buyers.select(
+                    c_person="person",
+                    c_id="c_id",
+                    c_name="name",
+                    c_first="first_name",
+                    c_last="last_name",
+                    c_email="email",
+                    c_phone="phone",
+                    c_zip="zip",
+                )
+            )
+            self.identities.append(self._identity_rows(source, orders))
             self.stats.orders[source] += n
             folder = self.landing / source
             folder.mkdir(parents=True, exist_ok=True)
@@ -612,6 +689,31 @@ class ApiWorldWriter:
             refunded=pl.when(pl.col("change") == "refunded")
             .then(_money(pl.col("refund_cents") + pl.col("refund_tax_cents")))
             .otherwise(pl.lit("0.00")),
+        )
+
+    @staticmethod
+    def _identity_rows(source: str, orders: pl.DataFrame) -> pl.DataFrame:
+        """The source identities of the day's orders (accounts, guests; not anonymous)."""
+        known = orders.filter(pl.col("c_email").is_not_null() | pl.col("c_name").is_not_null())
+        return known.select(
+            source=pl.lit(source),
+            source_customer_id=pl.coalesce(
+                pl.col("c_id").cast(pl.String), pl.format("order:{}", pl.col("order_id"))
+            ),
+            person_id=People.person_ids(known["c_person"].to_numpy()),
+            name_variant="c_name",
+        )
+
+    def identity_truth(self) -> pl.DataFrame:
+        """Every web/marketplace source identity and its person (one row per identity)."""
+        if not self.identities:
+            return pl.DataFrame(
+                schema=dict.fromkeys(
+                    ("source", "source_customer_id", "person_id", "name_variant"), pl.String
+                )
+            )
+        return pl.concat(self.identities).unique(
+            ["source", "source_customer_id"], keep="last", maintain_order=True
         )
 
     def truth_frame(self) -> pl.DataFrame:

@@ -10,7 +10,10 @@ import polars as pl
 import pytest
 
 from oms_hub.home import Home
+from oms_hub.identity.evaluate import world_scores
+from oms_hub.identity.feeds import order_identity
 from oms_hub.pipeline import run_pipeline
+from oms_hub.storage.lake import Lake
 from oms_hub.world import generate_world
 
 WORLD = {"orders": 600, "days": 4, "seed": 5}
@@ -93,3 +96,58 @@ def test_core_orders_match_the_truth_to_the_cent(api_world: Home) -> None:
     assert sales_match == web.height
     # A Pending Amazon order still unpriced at the end is held: header and items document.
     assert held == 2 * truth.filter(pl.col("status") == "held:awaiting_prices").height
+
+
+def test_web_buyers_are_the_world_people_and_resolve_against_the_truth(api_world: Home) -> None:
+    truth = pl.read_csv(api_world.truth / "identities.csv", infer_schema=False)
+    xref = Lake(api_world).read("core.customer_xref")
+    web_truth = truth.filter(pl.col("source") != "pos")
+    web_xref = xref.filter(pl.col("source") != "pos")
+    assert set(web_truth["source"]) == {"shopify", "woocommerce", "amazon"}
+    # every web/marketplace identity the hub saw is in the truth, and the other way round
+    keys = ["source", "source_customer_id"]
+    assert web_xref.select(keys).sort(keys).equals(web_truth.select(keys).sort(keys))
+    assert web_truth["source_customer_id"].str.starts_with("order:").any()  # guests
+    # the same persons shop in stores and online (one person_id space)
+    pos_people = set(truth.filter(pl.col("source") == "pos")["person_id"])
+    assert len(pos_people & set(web_truth["person_id"])) > 50
+    scores = world_scores(xref, truth)
+    assert scores["unmatched_xref"] == 0
+    # no placeholder buyers left: every web identity links to its person's others
+    web = scores["without_pos"]
+    assert web["true_pairs"] > 100
+    assert web["precision"] >= 0.98, web
+    assert web["recall"] >= 0.85, web
+    # POS profiles carry a name only: few of their pairs are found, none wrongly (see docs)
+    assert scores["overall"]["precision"] >= 0.98
+    pos = scores["per_source"]["pos"]
+    assert pos["true_pairs"] > 100
+    assert pos["recall"] < 0.2
+    assert pos["precision"] >= 0.99
+
+
+def test_orders_carry_the_customer_key_of_their_identity(api_world: Home) -> None:
+    orders = Lake(api_world).read("core.orders")
+    xref = Lake(api_world).read("core.customer_xref")
+    expected = orders.select(
+        "order_id", "source", order_identity().alias("source_customer_id")
+    ).join(
+        xref.select("source", "source_customer_id", "customer_key"),
+        on=["source", "source_customer_id"],
+        how="left",
+    )
+    got = orders.select("order_id", "customer_key").join(
+        expected.select("order_id", expected_key="customer_key"), on="order_id"
+    )
+    assert got.height == orders.height
+    assert got["customer_key"].equals(got["expected_key"], check_names=False)
+    keyed = orders.filter(pl.col("customer_key").is_not_null())
+    assert set(keyed["source"]) == {"pos", "shopify", "woocommerce", "amazon"}
+    # guests (no customer id) are keyed through their order identity; anonymous sales not
+    assert keyed.filter(pl.col("source_customer_id").is_null()).height > 0
+    anonymous = orders.filter((pl.col("source") == "amazon") & pl.col("customer_email").is_null())
+    assert anonymous.height > 0
+    assert anonymous["customer_key"].is_null().all()
+    # customer_360 counts exactly the keyed orders
+    mart = Lake(api_world).read("marts.customer_360")
+    assert mart["orders"].sum() == keyed.height
