@@ -35,6 +35,7 @@ def main() -> None:
             "order_id": [f"edi:X:{i}" for i in range(n)],
             "partner_id": ["X"] * n,
             "customer_account": ["B2B-X"] * n,
+            "customer_key": pl.Series([None] * n, dtype=pl.String),
             "invoiced_on": dt.date(2026, 10, 1),
             "due_on": pl.Series(rng.integers(0, 90, n)).cast(pl.Int64),
             "amount": pl.Series(rng.integers(1_000, 5_000_000, n)).cast(MONEY_DTYPE) / 100,
