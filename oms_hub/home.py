@@ -20,6 +20,7 @@ SOURCES: tuple[str, ...] = (
     "edi",
     "pos",
     "settlements",
+    "lockbox",
     "inventory",
     "catalog",
 )

@@ -18,6 +18,7 @@ from oms_hub.connectors.inventory import (
     parse_wms_snapshot,
     stock_file_kind,
 )
+from oms_hub.connectors.lockbox import parse_lockbox
 from oms_hub.connectors.pos import parse_square_items
 from oms_hub.connectors.settlements.formats import parse_settlement_file
 from oms_hub.connectors.shopify import parse_shopify_orders
@@ -107,6 +108,18 @@ SETTLEMENTS = StagedSource(
 )
 
 
+#: Bank lockbox remittance files (landing/lockbox/*.csv): B2B receipts against invoices.
+LOCKBOX = StagedSource(
+    source="lockbox",
+    stream="receipts",
+    version=1,
+    accepts=lambda path: (
+        path.lower().endswith(".csv") and not path.rsplit("/", 1)[-1].startswith(".")
+    ),
+    parser=lambda payload, path: parse_lockbox(payload, landed_file=path),
+)
+
+
 def _stock_stream(stream: str, parse) -> StagedSource:
     return StagedSource(
         source="inventory",
@@ -139,6 +152,7 @@ STAGED_SOURCES: tuple[StagedSource, ...] = (
     *INVENTORY_MOVEMENTS,
     *INVENTORY_COUNTS,
     SETTLEMENTS,
+    LOCKBOX,
 )
 
 #: Channels whose staged rows become core orders, lines and returns.

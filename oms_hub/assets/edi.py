@@ -56,14 +56,16 @@ def acknowledgements(hub: HubHome) -> dg.MaterializeResult:
 
 @dg.asset(
     key=["edi", "sftp_outbox"],
-    deps=[["edi", "acknowledgements"]],
+    # after the 810 invoices too, so a run sends the invoices it wrote
+    deps=[["edi", "acknowledgements"], ["finance", "ar_invoices"]],
     group_name="edi",
     kinds={"sftp"},
-    description="Uploads outbox/edi/ files not sent yet to the partner's SFTP outbox. "
+    description="Uploads outbox/edi/ files (997/CONTRL, 810 invoices) not sent yet to the "
+    "partner's SFTP outbox. "
     "No-op when SFTP is not configured.",
 )
 def sftp_outbox(hub: HubHome) -> dg.MaterializeResult:
-    """Send acknowledgements."""
+    """Send acknowledgements and invoices."""
     return dg.MaterializeResult(metadata=to_metadata(send_outbox(hub.home())))
 
 

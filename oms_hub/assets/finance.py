@@ -6,8 +6,9 @@ from oms_hub.assets._meta import to_metadata
 from oms_hub.assets.resources import HubHome
 from oms_hub.assets.staging import staging_key
 from oms_hub.finance.posting import unbalanced_entries
-from oms_hub.sources import SETTLEMENTS
+from oms_hub.sources import LOCKBOX, SETTLEMENTS
 from oms_hub.steps.finance import JOURNAL, build_ledger, build_settlements
+from oms_hub.steps.receivables import build_receivables
 from oms_hub.storage.lake import Lake
 
 _DEPS = [
@@ -16,6 +17,7 @@ _DEPS = [
     ["core", "inventory_movements"],
     ["core", "products"],
     ["finance", "settlements"],
+    ["finance", "ar_receipts"],
 ]
 _SETTLEMENT_DEPS = [staging_key(SETTLEMENTS.folder), ["core", "payments"], ["core", "orders"]]
 
@@ -49,6 +51,39 @@ def settlements(hub: HubHome):
         asset_key=["finance", "payment_reconciliation"],
         metadata={**meta, "dagster/row_count": summary["reconciliation_rows"]},
     )
+
+
+_AR_DEPS = [
+    staging_key(LOCKBOX.folder),
+    ["core", "orders"],
+    ["core", "order_lines"],
+    ["core", "inventory_movements"],
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["finance", key], description=text, deps=_AR_DEPS, kinds={"parquet"})
+        for key, text in (
+            ("ar_invoices", "B2B invoices on shipment; an X12 810 each in outbox/edi/."),
+            ("ar_receipts", "Lockbox receipts applied to invoices."),
+            ("ar_aging", "Open B2B invoices: balance and age bucket at the as-of date."),
+        )
+    ],
+    group_name="finance",
+)
+def receivables(hub: HubHome):
+    """Invoice shipped EDI orders, load receipts, age the open invoices."""
+    summary = build_receivables(hub.home())
+    meta = to_metadata(summary)
+    for key, rows in (
+        ("ar_invoices", "invoices"),
+        ("ar_receipts", "receipts"),
+        ("ar_aging", "open_invoices"),
+    ):
+        yield dg.MaterializeResult(
+            asset_key=["finance", key], metadata={**meta, "dagster/row_count": summary[rows]}
+        )
 
 
 @dg.multi_asset(
@@ -104,4 +139,6 @@ def journal_entries_balance(hub: HubHome) -> dg.AssetCheckResult:
     )
 
 
-defs = dg.Definitions(assets=[settlements, general_ledger], asset_checks=[journal_entries_balance])
+defs = dg.Definitions(
+    assets=[settlements, receivables, general_ledger], asset_checks=[journal_entries_balance]
+)

@@ -36,6 +36,9 @@ PUBLISHED = [
     ["finance", "periods"],
     ["finance", "settlements"],
     ["finance", "payment_reconciliation"],
+    ["finance", "ar_invoices"],
+    ["finance", "ar_receipts"],
+    ["finance", "ar_aging"],
 ]
 
 
@@ -50,6 +53,7 @@ PUBLISHED = [
         ["core", "inventory_movements"],
         ["core", "inventory_counts"],
         ["finance", "settlements"],
+        ["finance", "ar_receipts"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

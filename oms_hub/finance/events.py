@@ -178,3 +178,24 @@ def settlement_events(settlements: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([shape(fees), shape(moves)]).with_columns(
         event_id=pl.format("{}:{}", pl.col("event"), pl.col("source_ref"))
     )
+
+
+def receipt_events(receipts: pl.LazyFrame) -> pl.LazyFrame:
+    """A ``b2b_payment`` per lockbox receipt: cash in, receivable down.
+
+    An unapplied receipt (its invoice unknown) still credits receivables: the money is
+    the customer's, and the open item shows as a credit once the invoice is found.
+    """
+    return shape(
+        receipts.select(
+            event=pl.lit("b2b_payment"),
+            source_ref=pl.col("receipt_id"),
+            occurred_on=pl.col("deposited_on"),
+            currency=pl.col("currency"),
+            memo=pl.format("lockbox receipt on {}", pl.col("invoice_id")),
+            amount=pl.col("amount").cast(MONEY_DTYPE),
+            source=pl.col("source"),
+            landed_file=pl.col("landed_file"),
+            locator=pl.col("locator"),
+        )
+    ).with_columns(event_id=pl.format("b2b_payment:{}", pl.col("source_ref")))

@@ -39,6 +39,7 @@ RECORD_TABLES = (
     "core.inventory_movements",
     "core.inventory_counts",
     "finance.settlements",
+    "finance.ar_receipts",
 )
 
 _NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})

@@ -20,6 +20,7 @@ from oms_hub.finance.events import (
     all_events,
     inventory_events,
     order_events,
+    receipt_events,
     refund_events,
     settlement_events,
 )
@@ -85,6 +86,7 @@ def business_events(lake: Lake) -> pl.DataFrame:
                 _table(lake, "core.inventory_movements"), _table(lake, "core.products")
             ),
             settlement_events(_table(lake, SETTLEMENT_TABLE)),
+            receipt_events(_table(lake, "finance.ar_receipts")),
         ]
     )
 

@@ -15,6 +15,7 @@ default file ships with the package (it describes the sample world's partners);
         item_qualifiers: [VN, UP, BP]   # optional: which ids to trust, in order
         buyer_parts: {B-77: SKU-000123} # optional: buyer part number -> our SKU
         warehouses: {WH1: DC-EAST}      # optional: partner warehouse id -> location_id
+        payment_terms_days: 30          # optional: net terms of its invoices (default 30)
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ OUR_SKU = ("VN", "VP", "SK", "SA", "MF", "SRV")
 GTIN = ("UP", "UK", "EN", "UA", "EA")
 BUYER_PART = ("BP", "IN")
 KNOWN_QUALIFIERS = OUR_SKU + GTIN + BUYER_PART
+#: Net terms when a partner states none: invoices fall due 30 days after invoicing.
+DEFAULT_TERMS_DAYS = 30
 
 
 class PartnerConfigError(ValueError):
@@ -51,6 +54,7 @@ class Partner:
     item_qualifiers: tuple[str, ...] = KNOWN_QUALIFIERS
     buyer_parts: dict[str, str] = field(default_factory=dict)
     warehouses: dict[str, str] = field(default_factory=dict)
+    payment_terms_days: int = DEFAULT_TERMS_DAYS
 
 
 @dataclass(frozen=True)
@@ -60,19 +64,21 @@ class Partners:
     partners: tuple[Partner, ...]
 
     def frame(self) -> pl.DataFrame:
-        """One row per partner: partner_id, partner_name, customer_account, partner_currency."""
+        """One row per partner: id, name, customer_account, currency, payment_terms_days."""
         return pl.DataFrame(
             {
                 "partner_id": [p.id for p in self.partners],
                 "partner_name": [p.name for p in self.partners],
                 "customer_account": [p.customer_account for p in self.partners],
                 "partner_currency": [p.currency for p in self.partners],
+                "payment_terms_days": [p.payment_terms_days for p in self.partners],
             },
             schema={
                 "partner_id": pl.String,
                 "partner_name": pl.String,
                 "customer_account": pl.String,
                 "partner_currency": pl.String,
+                "payment_terms_days": pl.Int32,
             },
         )
 
@@ -121,6 +127,15 @@ def _mapping(where: str, entry: dict[str, Any], key: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def _terms(where: str, entry: dict[str, Any]) -> int:
+    value = entry.get("payment_terms_days", DEFAULT_TERMS_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+        raise PartnerConfigError(
+            f"{where}: 'payment_terms_days' must be a whole number of days 0..365, got {value!r}"
+        )
+    return value
+
+
 def parse_partners(text: str, *, origin: str = "<partners>") -> Partners:
     """Validate a partners YAML document."""
     try:
@@ -149,6 +164,7 @@ def parse_partners(text: str, *, origin: str = "<partners>") -> Partners:
             "buyer_parts",
             "warehouses",
             "syntax",
+            "payment_terms_days",
         }
         if unknown:
             raise PartnerConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -169,6 +185,7 @@ def parse_partners(text: str, *, origin: str = "<partners>") -> Partners:
                 item_qualifiers=tuple(quals),
                 buyer_parts=_mapping(where, entry, "buyer_parts"),
                 warehouses=_mapping(where, entry, "warehouses"),
+                payment_terms_days=_terms(where, entry),
             )
         )
     return Partners(tuple(out))

@@ -1,4 +1,4 @@
-"""Finance contracts: the general-ledger journal and its trial balance."""
+"""Finance contracts: the general ledger, settlements, and B2B receivables."""
 
 from __future__ import annotations
 
@@ -138,6 +138,80 @@ class PaymentReconciliation(pa.DataFrameModel):
     currency: str = pa.Field(nullable=True, description="ISO 4217 currency.")
 
 
+class ArInvoices(pa.DataFrameModel):
+    """finance.ar_invoices: one invoice per B2B (EDI) order, issued on shipment."""
+
+    invoice_id: str = pa.Field(
+        unique=True, description="Invoice number 'INV-<partner>-<PO number>' (X12 810 BIG02)."
+    )
+    order_id: str = pa.Field(description="The EDI order invoiced (core.orders).")
+    po_number: str = pa.Field(description="The partner's purchase-order number.")
+    partner_id: str = pa.Field(nullable=True, description="EDI trading partner (ISA06 sender).")
+    customer_account: str = pa.Field(
+        nullable=True,
+        description="The partner's customer account (core.orders.source_customer_id).",
+    )
+    customer_key: str = pa.Field(
+        nullable=True, description="Resolved customer (core.customers) of the order, if any."
+    )
+    invoiced_on: pl.Date = pa.Field(description="Invoice date: the day the order shipped.")
+    shipped_from: str = pa.Field(
+        isin=["shipment", "order_date"],
+        description="Where the ship day came from: 'shipment' (a sale movement in "
+        "core.inventory_movements) or 'order_date' (none reported: the order day).",
+    )
+    terms_days: pl.Int32 = pa.Field(ge=0, description="Net terms in days (partner config).")
+    due_on: pl.Date = pa.Field(description="Net due date: invoiced_on + terms_days.")
+    amount: Money = pa.Field(description="Invoice total = the order's total, to the cent.")
+    gross: Money = pa.Field(description="Sum of line gross amounts.")
+    discount: Money = pa.Field(ge=0, description="Discounts (positive).")
+    tax: Money = pa.Field(description="Tax invoiced.")
+    shipping: Money = pa.Field(description="Shipping invoiced.")
+    charges: Money = pa.Field(ge=0, description="Other charges invoiced (SAC).")
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency.")
+    invoice_file: str = pa.Field(description="The X12 810 written for it, under outbox/edi/.")
+
+
+class ArReceipts(Lineage):
+    """finance.ar_receipts: bank lockbox remittance rows (latest version of each)."""
+
+    receipt_id: str = pa.Field(description="'<deposit date>:<batch>:<item>' in the lockbox file.")
+    deposited_on: pl.Date = pa.Field(description="Day the bank deposited the payment.")
+    check_number: str = pa.Field(nullable=True, description="Check / wire reference.")
+    customer_account: str = pa.Field(nullable=True, description="Remitter account the bank read.")
+    invoice_id: str = pa.Field(description="Invoice the remittance names.")
+    amount: Money = pa.Field(gt=0, description="Amount received (positive).")
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency.")
+    applied: bool = pa.Field(
+        description="True when the named invoice exists in finance.ar_invoices (else unapplied cash)."
+    )
+
+
+class ArAging(pa.DataFrameModel):
+    """finance.ar_aging: open B2B invoices at an as-of date, with balance and age bucket."""
+
+    invoice_id: str = pa.Field(unique=True, description="Invoice (finance.ar_invoices).")
+    order_id: str = pa.Field(description="The EDI order invoiced.")
+    partner_id: str = pa.Field(nullable=True, description="EDI trading partner.")
+    customer_account: str = pa.Field(nullable=True, description="The partner's customer account.")
+    customer_key: str = pa.Field(
+        nullable=True, description="Resolved customer (core.customers) of the order, if any."
+    )
+    invoiced_on: pl.Date = pa.Field(description="Invoice date (ship day).")
+    due_on: pl.Date = pa.Field(description="Net due date.")
+    amount: Money = pa.Field(description="Invoice total.")
+    paid: Money = pa.Field(description="Receipts applied, deposited on or before as_of.")
+    balance: Money = pa.Field(description="amount - paid (never 0: settled invoices drop out).")
+    currency: str = pa.Field(str_length=3, description="ISO 4217 currency.")
+    days_past_due: pl.Int32 = pa.Field(description="as_of - due_on in days (<= 0: not yet due).")
+    bucket: str = pa.Field(
+        isin=["current", "1-30", "31-60", "61-90", "90+"],
+        description="Age bucket: current (not yet due), 1-30, 31-60, 61-90 or 90+ days past due.",
+    )
+    last_paid_on: pl.Date = pa.Field(nullable=True, description="Latest receipt's deposit day.")
+    as_of: pl.Date = pa.Field(description="The day the aging is taken at.")
+
+
 TABLES = [
     TableContract(
         "finance.gl_journal", GlJournal, "General-ledger journal lines, one entry per event."
@@ -152,4 +226,7 @@ TABLES = [
         PaymentReconciliation,
         "Expected payments vs settlements: status and difference.",
     ),
+    TableContract("finance.ar_invoices", ArInvoices, "B2B invoices issued on shipment (X12 810)."),
+    TableContract("finance.ar_receipts", ArReceipts, "Lockbox receipts, latest version of each."),
+    TableContract("finance.ar_aging", ArAging, "Open B2B invoices: balance and age bucket."),
 ]
