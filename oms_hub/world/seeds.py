@@ -30,6 +30,7 @@ API_CALENDAR = 33
 WEB_CUSTOMERS = 34
 IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
 SETTLEMENTS = 60
+SETTLEMENTS_WEB = 65  # settlement faults of the generated world's web payments
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:
