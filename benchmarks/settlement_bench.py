@@ -1,18 +1,26 @@
 """Settlement reconciliation scored against the settlement world's ground truth.
 
     PYTHONPATH=. .venv/bin/python benchmarks/settlement_bench.py --payments 200000
+    PYTHONPATH=. .venv/bin/python benchmarks/settlement_bench.py --world 20000
 
 Draws expected payments across Stripe, Shopify Payments, Amazon and PayPal with injected
 amount mismatches, fee variances, missing and unexpected settlements and chargebacks
 (``oms_hub.world.settlements``), parses the four native files with the hub's parsers,
 reconciles, and scores each status against the truth (accuracy = rows given the true
 status / truth rows; per status: recall).
+
+``--world ORDERS`` instead generates a sample world with ORDERS web/marketplace orders
+(``generate_world``, whose settlement files settle the web payments; a small POS share),
+runs the real pipeline (``run_pipeline``) into a temporary home and scores
+``finance.payment_reconciliation`` against ``truth/web_settlement_truth.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
 import polars as pl
 
@@ -40,11 +48,68 @@ def score(truth: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFrame, float
     return per_status, float(per_status["right"].sum() / max(truth.height, 1))
 
 
+def world_mode(orders: int, seed: int) -> None:
+    """Generate a world, run the pipeline, score the reconciliation of its web payments."""
+    import duckdb
+
+    from oms_hub.home import Home
+    from oms_hub.pipeline import run_pipeline
+    from oms_hub.world import generate_world
+    from oms_hub.world.web_settlements import TRUTH_FILE
+
+    keys = ["processor", "order_ref", "kind"]
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        t = time.perf_counter()
+        generate_world(root, orders=1_000, days=7, seed=seed, api_orders=orders, inventory=False)
+        timings["generate"] = round(time.perf_counter() - t, 2)
+        home = Home(root)
+        t = time.perf_counter()
+        report = run_pipeline(home)
+        timings["pipeline"] = round(time.perf_counter() - t, 2)
+        if not all(report.checks.values()):
+            raise SystemExit(f"pipeline checks failed: {report.checks}")
+        con = duckdb.connect(str(home.catalog), read_only=True)
+        try:
+            rows = con.execute(
+                "select processor, order_ref, kind, status from finance.payment_reconciliation"
+            ).fetchall()
+        finally:
+            con.close()
+        truth = pl.read_csv(root / "truth" / TRUTH_FILE, infer_schema=False)
+    found = pl.DataFrame(rows, schema=[*keys, "got"], orient="row")
+    joined = truth.join(found, on=keys, how="left")
+    per_status = (
+        joined.group_by("status")
+        .agg(truth=pl.len(), right=(pl.col("got") == pl.col("status")).sum())
+        .with_columns(recall_pct=(pl.col("right") / pl.col("truth") * 100).round(2))
+        .sort("status")
+    )
+    accuracy = float(per_status["right"].sum() / max(truth.height, 1))
+    print(
+        f"world: {orders:,} web/marketplace orders, seed {seed}: {truth.height:,} truth rows, "
+        f"{found.height:,} reconciliation rows"
+    )
+    print(per_status)
+    print(f"status accuracy: {accuracy:.4%} (target >= 99%)")
+    print("seconds:", timings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--world",
+        type=int,
+        metavar="ORDERS",
+        help="score a generated world with ORDERS web/marketplace orders instead",
+    )
     args = parser.parse_args()
+    if args.world is not None:
+        world_mode(args.world, args.seed)
+        return
     timings: dict[str, float] = {}
     t = time.perf_counter()
     world = settlement_world(args.payments, seed=args.seed)

@@ -127,6 +127,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
             + ", ".join(f"{n:,} {source} orders" for source, n in summary.api_orders.items())
             + " (pages as the APIs return them)"
         )
+    if summary.settlement_files:
+        print(
+            f"settlements: {summary.settlement_files} processor files settling the web "
+            "payments (landing/settlements/)"
+        )
     print(f"landing: {summary.landing}")
     print(f"truth:   {summary.truth}  (for scoring; never loaded into the warehouse)")
     return 0

@@ -63,6 +63,28 @@ def expected_fee(schedule: dict[str, tuple[Decimal, Decimal]]) -> pl.Expr:
     return pl.when(pl.col("kind") == "charge").then(fee).otherwise(pl.lit(0).cast(MONEY_DTYPE))
 
 
+def _fill_missing_refs(expected: pl.LazyFrame, money: pl.LazyFrame) -> pl.LazyFrame:
+    """Give an expected payment without a processor reference the settlement's one.
+
+    Some sources do not say a transaction's processor id (a WooCommerce refund carries
+    none): such a payment matches the settlement of the same processor, order reference
+    and kind, when exactly one reference settled for that order and kind.
+    """
+    keys = ["processor", "order_ref", "kind"]
+    refs = (
+        money.filter(pl.col("order_ref").is_not_null())
+        .group_by(keys)
+        .agg(_ref=pl.col("processor_ref").first(), _refs=pl.col("processor_ref").n_unique())
+        .filter(pl.col("_refs") == 1)
+        .drop("_refs")
+    )
+    return (
+        expected.join(refs, on=keys, how="left")
+        .with_columns(processor_ref=pl.coalesce("processor_ref", "_ref"))
+        .drop("_ref")
+    )
+
+
 def reconcile(
     expected: pl.DataFrame,
     settled: pl.DataFrame,
@@ -72,8 +94,10 @@ def reconcile(
     """One row per expected payment and per unexpected settlement, with its status."""
     schedule = FEE_SCHEDULE if schedule is None else schedule
     keys = ["processor", "processor_ref", "kind"]
-    exp = expected.lazy().with_columns(expected_fee=expected_fee(schedule))
     money = settled.lazy().filter(pl.col("kind").is_in(["charge", "refund"]))
+    exp = _fill_missing_refs(expected.lazy(), money).with_columns(
+        expected_fee=expected_fee(schedule)
+    )
     got = money.group_by(keys).agg(
         settled_amount=pl.col("gross").abs().sum().cast(MONEY_DTYPE),
         fee=pl.col("fee").sum().cast(MONEY_DTYPE),

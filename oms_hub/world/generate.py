@@ -21,6 +21,7 @@ from oms_hub.world.pos_square import SOURCE as POS_SOURCE
 from oms_hub.world.pos_square import SquarePosWriter
 from oms_hub.world.truth import TruthBook
 from oms_hub.world.web_api import ApiWorldWriter, api_orders_per_day
+from oms_hub.world.web_settlements import web_settlement_world, write_web_settlements
 
 #: Bump when the same arguments would produce different files.
 GENERATOR_VERSION = 1
@@ -62,6 +63,9 @@ class WorldSummary:
     #: count discrepancies per cause (see ``oms_hub.world.inventory``).
     inventory_files: int = 0
     inventory_discrepancies: dict[str, int] = field(default_factory=dict, hash=False)
+    #: Settlement files written to ``landing/settlements/`` for the web payments (not in
+    #: ``files_written``; see ``oms_hub.world.web_settlements``).
+    settlement_files: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly values (paths as strings)."""
@@ -243,6 +247,10 @@ def generate_world(
         for d in range(days):
             api.write_day(d)
             report("api", d + 1, days)
+    settlement_files: list[str] = []
+    if api is not None:  # the processors settle the web payments (own stream)
+        web_money = web_settlement_world(api.payment_frame(), seed=seed, start=start, days=days)
+        settlement_files = write_web_settlements(home, web_money)
     edi.finish(truth_dir)
     if stock:
         report("inventory", 0, 1)
@@ -270,6 +278,7 @@ def generate_world(
         inventory_files=len(stock.stats.files) if stock else 0,
         inventory_discrepancies=dict(stock.stats.discrepancies) if stock else {},
         api_orders=dict(api.stats.orders) if api else {},
+        settlement_files=len(settlement_files),
     )
     report("truth", 0, 1)
     world = {
@@ -280,6 +289,7 @@ def generate_world(
             for k, v in summary.as_dict().items()
             if k not in ("landing", "truth")
             and not (k.startswith("edi_") and not v)
+            and (k != "settlement_files" or v)
             and (k != "api_orders" or v)
         },
         "channels": {"pos": {"source": POS_SOURCE, "files": len(stats.files)}},

@@ -31,6 +31,7 @@ WEB_CUSTOMERS = 34
 IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
 SETTLEMENTS = 60
 LOCKBOX = 61  # bank lockbox receipts for B2B invoices (world/lockbox.py)
+SETTLEMENTS_WEB = 65  # settlement faults of the generated world's web payments
 
 
 def rng_for(seed: int, stream: int, *keys: int) -> np.random.Generator:

@@ -130,9 +130,16 @@ def _plan(n: int, seed: int, start: datetime.date, days: int) -> pl.DataFrame:
 
 
 def _settled(
-    plan: pl.DataFrame, rng: np.random.Generator, start: datetime.date, days: int
+    plan: pl.DataFrame,
+    rng: np.random.Generator,
+    start: datetime.date,
+    days: int,
+    processors: tuple[str, ...] = PROCESSORS,
 ) -> pl.DataFrame:
-    """What processors settle: one row per settled payment (+ chargebacks, + strays)."""
+    """What processors settle: one row per settled payment (+ chargebacks, + strays).
+
+    Strays (settlements nobody expected) go to ``processors``.
+    """
     sign = pl.when(pl.col("refund")).then(-1).otherwise(1)
     paid = plan.filter(pl.col("status") != "missing_settlement").with_columns(
         gross_cents=sign
@@ -155,7 +162,9 @@ def _settled(
         pl.DataFrame(
             {
                 "i": plan.height + np.arange(n_stray),
-                "processor": np.array(PROCESSORS, dtype=object)[rng.integers(0, 4, n_stray)],
+                "processor": np.array(processors, dtype=object)[
+                    rng.integers(0, len(processors), n_stray)
+                ],
                 "cents": rng.integers(500, 50_000, n_stray),
                 "day": rng.integers(0, days, n_stray),
             }

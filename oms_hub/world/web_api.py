@@ -547,6 +547,7 @@ class ApiWorldWriter:
         self.contacts: Contacts = build_contacts(seed, people)
         self.accounts = {s: self._accounts(s) for s in ("shopify", "woocommerce")}
         self.identities: list[pl.DataFrame] = []
+        self.payments: list[pl.DataFrame] = []
 
     def _accounts(self, source: str) -> pl.DataFrame:
         """Per person, the customer account ``source`` keeps (id + profile)."""
@@ -626,6 +627,8 @@ class ApiWorldWriter:
                     source, folder, frame, lines, version, f"{stem}-{day.isoformat()}"
                 )
             self.truth.append(self._truth(source, orders, lines))
+            if source != "amazon":  # the Orders API shows no Amazon payments
+                self.payments.append(self._payment_rows(source, orders))
 
     def _ids(self, source: str, orders: pl.DataFrame) -> pl.Expr:
         if source == "shopify":
@@ -690,6 +693,51 @@ class ApiWorldWriter:
             .then(_money(pl.col("refund_cents") + pl.col("refund_tax_cents")))
             .otherwise(pl.lit("0.00")),
         )
+
+    def _payment_rows(self, source: str, orders: pl.DataFrame) -> pl.DataFrame:
+        """The money the pages show moving: each order's charge and, if refunded, refund.
+
+        Shopify charges go through Shopify Payments, which settles by order name;
+        WooCommerce ones through Stripe (charge ``ch_…``, refund ``re_…``, the order
+        number in the charge metadata). ``processor_ref`` is what the settlement carries.
+        """
+        last = self.start + datetime.timedelta(days=self.days - 1)
+        shopify = source == "shopify"
+        ref = pl.format("#{}", pl.col("seq") + 1001) if shopify else pl.format("{}", "order_id")
+        charge = orders.select(
+            processor=pl.lit("shopify_payments" if shopify else "stripe"),
+            order_ref=ref,
+            processor_ref=ref if shopify else pl.format("ch_3W{}", "order_id"),
+            kind=pl.lit("charge"),
+            cents="total_cents",
+            date=pl.col("created_at").dt.date(),
+        )
+        refunded = orders.filter(
+            (pl.col("change") == "refunded") & (pl.col("v2_at").dt.date() <= last)
+        )
+        refund = refunded.select(
+            processor=pl.lit("shopify_payments" if shopify else "stripe"),
+            order_ref=ref,
+            processor_ref=ref if shopify else pl.format("re_3W{}", "order_id"),
+            kind=pl.lit("refund"),
+            cents=pl.col("refund_cents") + pl.col("refund_tax_cents"),
+            date=pl.col("v2_at").dt.date(),
+        )
+        return pl.concat([charge, refund])
+
+    def payment_frame(self) -> pl.DataFrame:
+        """Every web payment and refund the pages show (see ``_payment_rows``)."""
+        schema = {
+            "processor": pl.String,
+            "order_ref": pl.String,
+            "processor_ref": pl.String,
+            "kind": pl.String,
+            "cents": pl.Int64,
+            "date": pl.Date,
+        }
+        if not self.payments:
+            return pl.DataFrame(schema=schema)
+        return pl.concat(self.payments).cast(schema)  # type: ignore[arg-type]
 
     @staticmethod
     def _identity_rows(source: str, orders: pl.DataFrame) -> pl.DataFrame:
