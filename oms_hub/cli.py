@@ -270,8 +270,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
         cmd_generate(args)
     args.select, args.first, args.last = None, None, None
     code = cmd_run(args)
+    if code == 0 and _land_lockbox_receipts(home, seed=args.seed):
+        # The sample bank pays the invoices the first run issued; only the new files are
+        # parsed and only finance is rebuilt.
+        args.select = _AFTER_LOCKBOX
+        code = cmd_run(args)
     _summary(home)
     return code
+
+
+#: What a new lockbox file changes: the landing scan, its staging, finance, audit, catalog.
+_AFTER_LOCKBOX = (
+    "key:ops/landed_files or key:staging/lockbox_receipts or group:finance "
+    "or key:ops/load_audit or key:warehouse/oms_duckdb"
+)
+
+
+def _land_lockbox_receipts(home, *, seed: int) -> bool:
+    """Land the sample world's bank lockbox files for the hub's invoices (once)."""
+    from oms_hub.storage.lake import Lake
+    from oms_hub.world.lockbox import write_lockbox_world
+
+    lake = Lake(home)
+    folder = home.landing / "lockbox"
+    if not lake.has_data("finance.ar_invoices") or (folder.is_dir() and any(folder.iterdir())):
+        return False
+    invoices = lake.read("finance.ar_invoices")
+    if invoices.is_empty():
+        return False
+    files = write_lockbox_world(home.root, invoices, seed=seed)
+    _say(f"the sample bank paid part of {invoices.height} invoices: {len(files)} lockbox files")
+    return True
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

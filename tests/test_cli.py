@@ -59,6 +59,17 @@ def test_demo_end_to_end_passes_the_shared_contract_check(tmp_path) -> None:
     assert "trial balance (USD, all periods):" in done.stdout
     assert re.search(r"  total +[\d,]+\.\d\d +[\d,]+\.\d\d +0\.00\n", done.stdout)
     assert (home / "reports" / "channel_sales_daily.xlsx").stat().st_size > 1000
+    # The sample bank answered the invoices: lockbox files landed and a second run applied them.
+    assert "lockbox files" in done.stderr
+    assert any((home / "landing" / "lockbox").iterdir())
+    import duckdb
+
+    con = duckdb.connect(str(home / "oms.duckdb"), read_only=True)
+    receipts = con.execute("select count(*) from finance.ar_receipts").fetchone()[0]
+    unaccounted = con.execute("select sum(abs(unaccounted)) from ops.load_audit").fetchone()[0]
+    con.close()
+    assert receipts > 0
+    assert unaccounted == 0
     assert CHECKER.exists(), f"contract checker expected at {CHECKER}"
     check = subprocess.run(
         [sys.executable, str(CHECKER), str(home)], capture_output=True, text=True
