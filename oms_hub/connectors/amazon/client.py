@@ -18,7 +18,6 @@ optional ``OMS_HUB_AMAZON_ENDPOINT`` (https://sellingpartnerapi-na.amazon.com),
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -33,10 +32,10 @@ from oms_hub.connectors.common.http import (
     with_query,
 )
 from oms_hub.connectors.common.incremental import (
-    IncrementalSync,
     Page,
     SyncReport,
     parse_iso,
+    sync_orders,
     utc_iso,
 )
 from oms_hub.connectors.common.settings import SyncWindow, env
@@ -184,13 +183,12 @@ class AmazonClient:
     def sync(self, home: Home, *, max_pages: int | None = None) -> SyncReport:
         """Land every page changed since the last sync (minus the lookback)."""
         window = self.settings.window or SyncWindow.from_env("OMS_HUB_AMAZON")
-        sync = IncrementalSync(
+        return sync_orders(
             home,
             source=SOURCE,
-            stream="orders",
-            lookback=window.lookback,
-            initial_since=window.initial_since,
+            window=window,
+            fetch=self.fetch,
+            policy=self.policy,
+            max_pages=max_pages,
             clamp=not_too_recent,
         )
-        report = sync.run(self.fetch, max_pages=max_pages)
-        return dataclasses.replace(report, waits=len(self.policy.waits))

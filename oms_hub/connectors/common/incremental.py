@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from oms_hub.connectors.common.http import RetryPolicy
+from oms_hub.connectors.common.settings import SyncWindow
 from oms_hub.home import Home
 from oms_hub.storage.manifest import LandingManifest
 
@@ -183,3 +185,29 @@ def _count() -> Iterator[int]:
     while True:
         yield n
         n += 1
+
+
+def sync_orders(
+    home: Home,
+    *,
+    source: str,
+    window: SyncWindow,
+    fetch: Callable[[datetime, str | None], Page],
+    policy: RetryPolicy,
+    max_pages: int | None = None,
+    clamp: Callable[[datetime], datetime] = lambda t: t,
+) -> SyncReport:
+    """Land every ``orders`` page changed since the last sync (minus the lookback).
+
+    The one sync every API client runs; it reports the client's back-off waits too.
+    """
+    sync = IncrementalSync(
+        home,
+        source=source,
+        stream="orders",
+        lookback=window.lookback,
+        initial_since=window.initial_since,
+        clamp=clamp,
+    )
+    report = sync.run(fetch, max_pages=max_pages)
+    return replace(report, waits=len(policy.waits))

@@ -14,7 +14,6 @@ Environment: ``OMS_HUB_SHOPIFY_SHOP_URL`` (``https://<shop>.myshopify.com``),
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,10 +21,10 @@ from typing import Any
 
 from oms_hub.connectors.common.http import ConnectorError, RetryPolicy, request
 from oms_hub.connectors.common.incremental import (
-    IncrementalSync,
     Page,
     SyncReport,
     parse_iso,
+    sync_orders,
     utc_iso,
 )
 from oms_hub.connectors.common.settings import SyncWindow, env, env_int
@@ -188,12 +187,11 @@ class ShopifyClient:
     def sync(self, home: Home, *, max_pages: int | None = None) -> SyncReport:
         """Land every page changed since the last sync (minus the lookback)."""
         window = self.settings.window or SyncWindow.from_env("OMS_HUB_SHOPIFY")
-        sync = IncrementalSync(
+        return sync_orders(
             home,
             source=SOURCE,
-            stream="orders",
-            lookback=window.lookback,
-            initial_since=window.initial_since,
+            window=window,
+            fetch=self.fetch,
+            policy=self.policy,
+            max_pages=max_pages,
         )
-        report = sync.run(self.fetch, max_pages=max_pages)
-        return dataclasses.replace(report, waits=len(self.policy.waits))

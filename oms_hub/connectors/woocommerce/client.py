@@ -14,12 +14,11 @@ Environment: ``OMS_HUB_WOOCOMMERCE_URL`` (the store's base URL),
 from __future__ import annotations
 
 import base64
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from oms_hub.connectors.common.http import ConnectorError, RetryPolicy, request, with_query
-from oms_hub.connectors.common.incremental import IncrementalSync, Page, SyncReport, parse_iso
+from oms_hub.connectors.common.incremental import Page, SyncReport, parse_iso, sync_orders
 from oms_hub.connectors.common.settings import SyncWindow, env, env_int
 from oms_hub.home import Home
 
@@ -100,12 +99,11 @@ class WooClient:
     def sync(self, home: Home, *, max_pages: int | None = None) -> SyncReport:
         """Land every page changed since the last sync (minus the lookback)."""
         window = self.settings.window or SyncWindow.from_env("OMS_HUB_WOOCOMMERCE")
-        sync = IncrementalSync(
+        return sync_orders(
             home,
             source=SOURCE,
-            stream="orders",
-            lookback=window.lookback,
-            initial_since=window.initial_since,
+            window=window,
+            fetch=self.fetch,
+            policy=self.policy,
+            max_pages=max_pages,
         )
-        report = sync.run(self.fetch, max_pages=max_pages)
-        return dataclasses.replace(report, waits=len(self.policy.waits))
