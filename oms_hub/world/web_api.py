@@ -731,7 +731,9 @@ class ApiWorldWriter:
 
         Shopify charges go through Shopify Payments, which settles by order name;
         WooCommerce ones through Stripe (charge ``ch_…``, refund ``re_…``, the order
-        number in the charge metadata). ``processor_ref`` is what the settlement carries.
+        number in the charge metadata) or, for the checkouts paid with PayPal
+        (``woo_paid_with_paypal``), through PayPal (17-character transaction ids, the
+        order number as invoice id). ``processor_ref`` is what the settlement carries.
         """
         last = self.start + datetime.timedelta(days=self.days - 1)
         shopify = source == "shopify"
