@@ -199,13 +199,13 @@ def _amazon_amounts(plan: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFrame
             .otherwise(0),
         )
     )
-    keep = ["i", "order_ref", "ttype", "posted", "sku", "quantity", "line_number"]
-    order = lines.with_columns(ttype=pl.lit("Order"))
+    keep = ["i", "order_ref", "posted", "sku", "quantity", "line_number"]
 
     def amount(seq: int, atype: str, adesc: str, cents: pl.Expr) -> pl.DataFrame:
-        return order.select(
-            *(c for c in keep if c != "ttype"),
-            ttype="ttype",
+        """One amount row per shipped line (``Order`` transactions)."""
+        return lines.select(
+            *keep,
+            ttype=pl.lit("Order"),
             seq=pl.lit(seq),
             atype=pl.lit(atype),
             adesc=pl.lit(adesc),
