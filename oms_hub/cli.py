@@ -129,8 +129,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         )
     if summary.settlement_files:
         print(
-            f"settlements: {summary.settlement_files} processor files settling the web "
-            "payments (landing/settlements/)"
+            f"settlements: {summary.settlement_files} processor files (Shopify Payments, "
+            "Stripe, PayPal, Amazon) settling the web and marketplace payments "
+            "(landing/settlements/)"
         )
     print(f"landing: {summary.landing}")
     print(f"truth:   {summary.truth}  (for scoring; never loaded into the warehouse)")

@@ -1,27 +1,36 @@
 """Settlement reconciliation: every expected payment and refund against what settled.
 
-Expected money (from ``core.payments``, or any frame of the same shape) is matched to
-parsed settlement rows on processor + processor reference + kind; chargebacks are found
-by the order reference they name. Each expected payment, and each settlement nobody
-expected, gets one status:
+Expected money (from ``core.payments`` and, for Amazon, the shipped orders; any frame of
+the ``EXPECTED_SCHEMA`` shape) is matched to parsed settlement rows on processor +
+processor reference + kind. Real files do not always carry the reference the hub knows,
+so two fallbacks follow:
+
+1. by order: same processor, order reference and kind, when exactly one reference
+   settled for it (a WooCommerce refund names no processor id; the settlement names the
+   order);
+2. by amount and date: same processor, kind and amount, settled within ``WINDOW_DAYS``
+   of the day the hub saw the payment, paired one to one in date order among the
+   settlements nobody claimed (the settlement names neither the hub's reference nor the
+   order, e.g. a Stripe refund without the shop's metadata).
+
+``matched_by`` says which rule matched. Chargebacks are found by the order reference
+they name. Each expected payment, and each settlement nobody expected, gets one status:
 
 * ``chargeback``: the customer's bank took the payment back (difference = minus that);
 * ``missing_settlement``: expected, never settled;
-* ``amount_mismatch``: settled for a different amount;
-* ``fee_variance``: the amount is right but the fee is not what the schedule says;
+* ``amount_mismatch``: settled for a different amount, or in another currency;
+* ``fee_variance``: the amount is right but the fee is further from the fee schedule
+  (``oms_hub/finance/default_fees.yaml``, a home's ``config/settlement-fees.yaml``) than
+  its tolerance;
 * ``unexpected_settlement``: settled, never expected;
 * ``matched``.
-
-The fee schedule (percent + fixed per processor; refunds free) is data; a contract
-change is a dict entry, not code.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import polars as pl
 
+from oms_hub.finance.fees import FeeSchedule, load_fees
 from oms_hub.quality.contracts.base import MONEY_DTYPE
 
 STATUSES = (
@@ -32,14 +41,9 @@ STATUSES = (
     "unexpected_settlement",
     "chargeback",
 )
-#: processor -> (rate, fixed fee per charge). Refunds carry no fee.
-FEE_SCHEDULE: dict[str, tuple[Decimal, Decimal]] = {
-    "stripe": (Decimal("0.029"), Decimal("0.30")),
-    "shopify_payments": (Decimal("0.029"), Decimal("0.30")),
-    "paypal": (Decimal("0.0349"), Decimal("0.49")),
-    "amazon": (Decimal("0.15"), Decimal("0.00")),
-}
-FEE_TOLERANCE = Decimal("0.01")
+#: Days after (and before) the hub's payment day a settlement may be dated and still
+#: match by amount alone: processors settle card payments in 1-7 days, Amazon bi-weekly.
+WINDOW_DAYS = (-2, 16)
 EXPECTED_SCHEMA = {
     "order_id": pl.String,
     "processor": pl.String,
@@ -49,18 +53,53 @@ EXPECTED_SCHEMA = {
     "expected_amount": MONEY_DTYPE,
     "currency": pl.String,
 }
+#: Optional expected columns (null when a source cannot say): the payment's day (for the
+#: amount-and-date fallback), its tax (fee schedules that exclude tax) and the units the
+#: processor fulfilled itself (per-unit fees such as Amazon FBA).
+OPTIONAL_SCHEMA = {
+    "expected_on": pl.Date,
+    "tax_amount": MONEY_DTYPE,
+    "fulfilled_units": pl.Int64,
+}
 
 
-def expected_fee(schedule: dict[str, tuple[Decimal, Decimal]]) -> pl.Expr:
-    """Fee the schedule says a payment should cost (0 for refunds or unknown processors)."""
-    rate = pl.col("processor").replace_strict(
-        {k: v[0] for k, v in schedule.items()}, default=Decimal(0), return_dtype=pl.Decimal(18, 6)
+def with_optional(expected: pl.LazyFrame) -> pl.LazyFrame:
+    """The expected frame with every optional column (null where a source gave none)."""
+    have = expected.collect_schema().names()
+    return expected.with_columns(
+        [pl.lit(None, dtype).alias(n) for n, dtype in OPTIONAL_SCHEMA.items() if n not in have]
     )
-    fixed = pl.col("processor").replace_strict(
-        {k: v[1] for k, v in schedule.items()}, default=Decimal(0), return_dtype=MONEY_DTYPE
+
+
+def expected_fee(exp: pl.LazyFrame, schedule: FeeSchedule) -> pl.LazyFrame:
+    """Add ``expected_fee`` and ``fee_tolerance`` from the schedule (refunds: no fee)."""
+    zero = pl.lit(0).cast(MONEY_DTYPE)
+    units = pl.col("fulfilled_units").fill_null(0)
+    base = pl.col("expected_amount") - pl.when(pl.col("rate_on") == "pre_tax").then(
+        pl.col("tax_amount").fill_null(zero)
+    ).otherwise(zero)
+    fee = (
+        (base * pl.col("rate")).round(2).cast(MONEY_DTYPE)
+        + pl.col("fixed")
+        + pl.col("per_unit") * units
     )
-    fee = (pl.col("expected_amount") * rate + fixed).round(2).cast(MONEY_DTYPE)
-    return pl.when(pl.col("kind") == "charge").then(fee).otherwise(pl.lit(0).cast(MONEY_DTYPE))
+    charge = pl.col("kind") == "charge"
+    return (
+        exp.join(schedule.frame().lazy(), on="processor", how="left")
+        .with_columns(
+            expected_fee=pl.when(charge & pl.col("rate").is_not_null())
+            .then(fee)
+            .otherwise(zero)
+            .cast(MONEY_DTYPE),
+            fee_tolerance=(
+                pl.col("tolerance").fill_null(pl.lit("0.01").cast(MONEY_DTYPE))
+                + pl.when(charge)
+                .then(pl.col("tolerance_per_unit").fill_null(zero) * units)
+                .otherwise(zero)
+            ).cast(MONEY_DTYPE),
+        )
+        .drop(*(c for c in schedule.frame().columns if c != "processor"))
+    )
 
 
 def _fill_missing_refs(expected: pl.LazyFrame, money: pl.LazyFrame) -> pl.LazyFrame:
@@ -80,8 +119,67 @@ def _fill_missing_refs(expected: pl.LazyFrame, money: pl.LazyFrame) -> pl.LazyFr
     )
     return (
         expected.join(refs, on=keys, how="left")
-        .with_columns(processor_ref=pl.coalesce("processor_ref", "_ref"))
+        .with_columns(
+            matched_by=pl.when(pl.col("processor_ref").is_not_null())
+            .then(pl.lit("reference"))
+            .when(pl.col("_ref").is_not_null())
+            .then(pl.lit("order")),
+            processor_ref=pl.coalesce("processor_ref", "_ref"),
+        )
         .drop("_ref")
+    )
+
+
+def _fill_by_amount_and_day(exp: pl.LazyFrame, got: pl.LazyFrame) -> pl.LazyFrame:
+    """Match what is still without a reference by processor, kind, amount and date window.
+
+    Only settlements no expected payment claims by reference are candidates. Payments of
+    the same processor, kind and amount pair one to one in date order (the first
+    expected with the first settled, ...), and a pair counts only when the settlement is
+    dated within ``WINDOW_DAYS`` of the payment. Equal amounts carry no evidence of which
+    order is which, so such a pairing can swap references between two orders; their
+    statuses are right either way.
+    """
+    keys = ["processor", "processor_ref", "kind"]
+    group = ["processor", "kind", "expected_amount"]
+    claimed = exp.filter(pl.col("processor_ref").is_not_null()).select(keys).unique()
+    free = (
+        got.join(claimed, on=keys, how="anti")
+        .select(
+            "processor",
+            "kind",
+            _cand=pl.col("processor_ref"),
+            expected_amount=pl.col("settled_amount"),
+            _day=pl.col("settled_on"),
+        )
+        .sort("_day", "_cand", nulls_last=True)
+        .with_columns(_rank=pl.int_range(pl.len()).over(group))
+    )
+    exp = exp.with_row_index("_row")
+    lo, hi = WINDOW_DAYS
+    pairs = (
+        exp.filter(pl.col("processor_ref").is_null() & pl.col("expected_on").is_not_null())
+        .select("_row", *group, "expected_on")
+        .sort("expected_on", "_row")
+        .with_columns(_rank=pl.int_range(pl.len()).over(group))
+        .join(free, on=[*group, "_rank"], how="inner")
+        .filter(
+            pl.col("_day").is_between(
+                pl.col("expected_on") + pl.duration(days=lo),
+                pl.col("expected_on") + pl.duration(days=hi),
+            )
+        )
+        .select("_row", "_cand")
+    )
+    return (
+        exp.join(pairs, on="_row", how="left")
+        .with_columns(
+            matched_by=pl.when(pl.col("_cand").is_not_null())
+            .then(pl.lit("amount_date"))
+            .otherwise("matched_by"),
+            processor_ref=pl.coalesce("processor_ref", "_cand"),
+        )
+        .drop("_row", "_cand")
     )
 
 
@@ -89,21 +187,24 @@ def reconcile(
     expected: pl.DataFrame,
     settled: pl.DataFrame,
     *,
-    schedule: dict[str, tuple[Decimal, Decimal]] | None = None,
+    schedule: FeeSchedule | None = None,
 ) -> pl.DataFrame:
     """One row per expected payment and per unexpected settlement, with its status."""
-    schedule = FEE_SCHEDULE if schedule is None else schedule
+    schedule = load_fees() if schedule is None else schedule
     keys = ["processor", "processor_ref", "kind"]
     money = settled.lazy().filter(pl.col("kind").is_in(["charge", "refund"]))
-    exp = _fill_missing_refs(expected.lazy(), money).with_columns(
-        expected_fee=expected_fee(schedule)
-    )
+    if "settled_on" not in settled.columns:
+        money = money.with_columns(settled_on=pl.lit(None, pl.Date))
     got = money.group_by(keys).agg(
         settled_amount=pl.col("gross").abs().sum().cast(MONEY_DTYPE),
         fee=pl.col("fee").sum().cast(MONEY_DTYPE),
-        settled_order_ref=pl.col("order_ref").first(),
-        settled_currency=pl.col("currency").first(),
+        settled_order_ref=pl.col("order_ref").drop_nulls().first(),
+        settled_currency=pl.col("currency").first().str.to_uppercase(),
+        settled_on=pl.col("settled_on").min(),
     )
+    # collected: the fallback below numbers the rows, and a lazy join keeps no row order
+    exp = _fill_missing_refs(with_optional(expected.lazy()), money).collect().lazy()
+    exp = expected_fee(_fill_by_amount_and_day(exp, got), schedule)
     backs = (
         settled.lazy()
         .filter(pl.col("kind") == "chargeback")
@@ -113,6 +214,7 @@ def reconcile(
     joined = exp.join(got, on=keys, how="full", coalesce=True).with_columns(
         order_ref=pl.coalesce("order_ref", "settled_order_ref"),
         currency=pl.coalesce("currency", "settled_currency"),
+        matched_by=pl.when(pl.col("settled_amount").is_not_null()).then("matched_by"),
     )
     joined = joined.join(
         backs.with_columns(kind=pl.lit("charge")), on=["processor", "order_ref", "kind"], how="left"
@@ -130,7 +232,10 @@ def reconcile(
         chargeback_amount="chargeback_amount",
     )
     rows = pl.concat([joined, stray_backs], how="diagonal_relaxed")
-    fee_off = (pl.col("fee") - pl.col("expected_fee")).abs() > FEE_TOLERANCE
+    fee_off = (pl.col("fee") - pl.col("expected_fee")).abs() > pl.col("fee_tolerance")
+    other_currency = pl.col("settled_currency").is_not_null() & (
+        pl.col("settled_currency") != pl.col("currency").str.to_uppercase()
+    )
     status = (
         pl.when(pl.col("chargeback_amount").is_not_null())
         .then(pl.lit("chargeback"))
@@ -138,7 +243,7 @@ def reconcile(
         .then(pl.lit("unexpected_settlement"))
         .when(pl.col("settled_amount").is_null())
         .then(pl.lit("missing_settlement"))
-        .when(pl.col("settled_amount") != pl.col("expected_amount"))
+        .when((pl.col("settled_amount") != pl.col("expected_amount")) | other_currency)
         .then(pl.lit("amount_mismatch"))
         .when(fee_off)
         .then(pl.lit("fee_variance"))
@@ -167,6 +272,7 @@ def reconcile(
             "status",
             "difference",
             "currency",
+            "matched_by",
         )
         .sort("processor", "order_ref", "processor_ref", "kind", nulls_last=True)
         .collect()

@@ -25,9 +25,10 @@ from oms_hub.finance.events import (
     settlement_events,
 )
 from oms_hub.finance.exports import write_exports
+from oms_hub.finance.fees import fees_path, load_fees
 from oms_hub.finance.periods import closed_periods
 from oms_hub.finance.posting import RATES_SCHEMA, post_events, trial_balance, unbalanced_entries
-from oms_hub.finance.reconcile import EXPECTED_SCHEMA, reconcile
+from oms_hub.finance.reconcile import EXPECTED_SCHEMA, OPTIONAL_SCHEMA, reconcile, with_optional
 from oms_hub.home import Home
 from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
@@ -158,7 +159,7 @@ def expected_payments(payments: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFr
         .then(pl.lit("shopify_payments"))
         .when(gateway.str.contains("stripe"))
         .then(pl.lit("stripe"))
-        .when(gateway.str.contains("paypal"))
+        .when(gateway.str.contains("paypal|ppcp"))  # WooCommerce PayPal Payments: ppcp-gateway
         .then(pl.lit("paypal"))
     )
     ok = pl.col("status").is_null() | pl.col("status").str.to_lowercase().is_in(
@@ -186,8 +187,42 @@ def expected_payments(payments: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFr
             .otherwise(pl.lit("charge")),
             expected_amount=pl.col("amount"),
             currency=pl.col("currency"),
+            expected_on=pl.col("processed_at").cast(pl.Datetime("us", "UTC")).dt.date(),
         )
         .cast(EXPECTED_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def amazon_expected(orders: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
+    """What Amazon should settle for the Amazon orders, decided from the orders themselves.
+
+    The Orders API shows no payment transactions, so ``core.payments`` has no Amazon rows.
+    Amazon pays a seller when an order ships: every Amazon order the hub has as
+    ``completed`` (Shipped) is one expected charge of its total (price + tax + shipping),
+    expected on its last update (the ship day as the hub knows it), with its tax (the
+    referral fee excludes it) and its units fulfilled by Amazon (the FBA fee is per unit).
+    Open, pending and cancelled orders are not expected yet. Refunds Amazon settles are
+    not in the Orders API either, so they show as unexpected settlements.
+    """
+    units = lines.group_by("order_id").agg(_units=pl.col("quantity").cast(pl.Int64).sum())
+    return (
+        orders.filter((pl.col("source") == "amazon") & (pl.col("status") == "completed"))
+        .join(units, on="order_id", how="left")
+        .select(
+            "order_id",
+            processor=pl.lit("amazon"),
+            processor_ref=pl.col("source_order_id"),
+            order_ref=pl.coalesce(pl.col("order_number"), pl.col("source_order_id")),
+            kind=pl.lit("charge"),
+            expected_amount=pl.col("total"),
+            currency=pl.col("currency"),
+            expected_on=pl.col("updated_at").dt.date(),
+            tax_amount=pl.col("tax_amount"),
+            fulfilled_units=pl.when(pl.col("fulfilled_by") == "amazon")
+            .then(pl.col("_units").fill_null(0))
+            .otherwise(0),
+        )
+        .cast({**EXPECTED_SCHEMA, **OPTIONAL_SCHEMA})  # type: ignore[arg-type]
     )
 
 
@@ -206,13 +241,22 @@ def build_settlements(home: Home) -> dict[str, Any]:
             .collect()
         )
     lake.write(SETTLEMENT_TABLE, settled)
-    expected = expected_payments(
-        _table(lake, "core.payments"), _table(lake, "core.orders")
+    orders = _table(lake, "core.orders")
+    from_payments = expected_payments(_table(lake, "core.payments"), orders)
+    # Amazon orders a payment row already covers are not expected twice.
+    from_orders = amazon_expected(orders, _table(lake, "core.order_lines")).join(
+        from_payments.select("order_id"), on="order_id", how="anti"
+    )
+    expected = pl.concat(
+        [with_optional(from_payments), from_orders], how="vertical_relaxed"
     ).collect()
-    result = contract(RECONCILIATION).conform(reconcile(expected, settled))
+    schedule = load_fees(fees_path(home.root))
+    result = contract(RECONCILIATION).conform(reconcile(expected, settled, schedule=schedule))
     lake.write(RECONCILIATION, result)
     counts = dict(result.group_by("status").len().iter_rows())
+    per_processor = dict(result.group_by("processor").len().iter_rows())
     return {
+        **{f"rows_{k}": v for k, v in sorted(per_processor.items())},
         "settlement_rows": settled.height,
         "expected_payments": expected.height,
         "reconciliation_rows": result.height,

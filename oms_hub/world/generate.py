@@ -249,7 +249,13 @@ def generate_world(
             report("api", d + 1, days)
     settlement_files: list[str] = []
     if api is not None:  # the processors settle the web payments (own stream)
-        web_money = web_settlement_world(api.payment_frame(), seed=seed, start=start, days=days)
+        web_money = web_settlement_world(
+            api.payment_frame(),
+            seed=seed,
+            start=start,
+            days=days,
+            shipments=api.amazon_shipments(),
+        )
         settlement_files = write_web_settlements(home, web_money)
     edi.finish(truth_dir)
     if stock:

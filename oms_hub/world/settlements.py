@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from oms_hub.finance.reconcile import EXPECTED_SCHEMA, FEE_SCHEDULE
+from oms_hub.finance.reconcile import EXPECTED_SCHEMA
 from oms_hub.world.seeds import SETTLEMENTS, rng_for
 
 SOURCE = "settlements"
@@ -31,6 +31,16 @@ INJECT = {
     "chargeback": 0.01,
 }
 UNEXPECTED_SHARE = 0.01
+#: What the world's processors really charge per charge: (rate in basis points, fixed
+#: cents), rounded half up as processors do. The world's own price list: the hub's
+#: reconciler judges fees against its configured schedule (finance/default_fees.yaml),
+#: never against these numbers.
+PRICE_LIST: dict[str, tuple[int, int]] = {
+    "stripe": (290, 30),
+    "shopify_payments": (290, 30),
+    "paypal": (349, 49),
+    "amazon": (1500, 0),
+}
 
 
 @dataclass(frozen=True)
@@ -50,18 +60,12 @@ def _money_text(cents: pl.Expr) -> pl.Expr:
 
 
 def _fee_cents(processor: pl.Expr, cents: pl.Expr) -> pl.Expr:
-    """The schedule's fee in cents, rounded half-even like the reconciler's Decimal round."""
-    rate = processor.replace_strict(
-        {k: float(v[0]) for k, v in FEE_SCHEDULE.items()}, return_dtype=pl.Float64
-    )
+    """The processor's fee in cents by ``PRICE_LIST``, rounded half up (integer maths)."""
+    bp = processor.replace_strict({k: v[0] for k, v in PRICE_LIST.items()}, return_dtype=pl.Int64)
     fixed = processor.replace_strict(
-        {k: int(v[1] * 100) for k, v in FEE_SCHEDULE.items()}, return_dtype=pl.Int64
+        {k: v[1] for k, v in PRICE_LIST.items()}, return_dtype=pl.Int64
     )
-    # rate has <= 4 decimals: cents * rate * 10000 is an exact integer
-    scaled = cents * (rate * 10000).round(0).cast(pl.Int64)
-    q, r = scaled // 10000, scaled % 10000
-    up = (r > 5000) | ((r == 5000) & (q % 2 == 1))
-    return q + up.cast(pl.Int64) + fixed
+    return (cents * bp + 5_000) // 10_000 + fixed
 
 
 def _plan(n: int, seed: int, start: datetime.date, days: int) -> pl.DataFrame:
@@ -220,6 +224,10 @@ def _stripe(rows: pl.DataFrame) -> bytes:
         **{"Created (UTC)": pl.format("{} 14:03", pl.col("date"))},
         Description=pl.when(pl.col("kind") == "chargeback")
         .then(pl.format("Chargeback withdrawal for {}", "processor_ref"))
+        .when(pl.col("kind") == "payout")
+        .then(pl.lit("STRIPE PAYOUT"))
+        .when(pl.col("order_ref").is_null())
+        .then(pl.lit("Payment"))
         .otherwise(pl.format("Payment for order {}", "order_ref")),
         **{"order_id (metadata)": pl.col("order_ref")},
         Transfer=pl.format("po_{}", pl.col("date").dt.strftime("%Y%m%d")),
@@ -341,6 +349,8 @@ def _paypal(rows: pl.DataFrame) -> bytes:
         .then(pl.lit("T0006"))
         .when(pl.col("kind") == "refund")
         .then(pl.lit("T1107"))
+        .when(pl.col("kind") == "payout")
+        .then(pl.lit("T0400"))
         .otherwise(pl.lit("T1201"))
     )
     original = pl.when(pl.col("kind") == "chargeback").then("processor_ref").otherwise(pl.lit(""))
@@ -354,7 +364,7 @@ def _paypal(rows: pl.DataFrame) -> bytes:
                     .then(pl.format("PPB{}", "i"))
                     .otherwise("processor_ref"),
                 ),
-                pl.format('"{}"', "order_ref"),
+                pl.format('"{}"', pl.col("order_ref").fill_null("")),
                 pl.format('"{}"', original),
                 pl.format('"{}"', code),
                 pl.format('"{} 09:15:00 -0800"', pl.col("date").dt.strftime("%Y/%m/%d")),

@@ -45,6 +45,27 @@ STREAMS = {
     "amazon": seeds.WEB_AMAZON,
 }
 SHOPIFY_ID_BASE = 6_000_000_000_000_000_000  # ids far above 2**53, as real shops have
+#: Share (per mille) of WooCommerce checkouts paid with PayPal instead of Stripe.
+PAYPAL_PER_MILLE = 250
+
+
+def woo_paid_with_paypal(order_id: pl.Expr) -> pl.Expr:
+    """Whether a WooCommerce order was paid with PayPal: a hash of its id, no random draw
+    (so every other number of the world stays what it was)."""
+    return (order_id.cast(pl.Int64) * 2_654_435_761 % 1_000) < PAYPAL_PER_MILLE
+
+
+def paypal_transaction_id(order_id: pl.Expr, refund: bool = False) -> pl.Expr:
+    """A 17-character PayPal transaction id for a WooCommerce order (or its refund)."""
+    oid = order_id.cast(pl.Int64)
+    return pl.format(
+        "{}{}{}",
+        pl.lit("2R" if refund else "5"),
+        (oid * 7_919 % 1_000_000).cast(pl.String).str.zfill(6),
+        pl.format("W{}", oid.cast(pl.String).str.zfill(10 if refund else 9)),
+    )
+
+
 UTC = pl.Datetime("us", "UTC")
 
 
@@ -411,8 +432,16 @@ def _woo_orders(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.D
             date_modified=local(modified),
             date_modified_gmt=modified.dt.strftime(fmt),
             date_paid_gmt=(pl.col("created_at") + pl.duration(minutes=1)).dt.strftime(fmt),
-            payment_method=pl.lit("stripe"),
-            transaction_id=pl.format("ch_3W{}", pl.col("order_id")),
+            # PayPal Payments for WooCommerce ("ppcp-gateway") or the Stripe gateway
+            payment_method=pl.when(woo_paid_with_paypal(pl.col("order_id")))
+            .then(pl.lit("ppcp-gateway"))
+            .otherwise(pl.lit("stripe")),
+            payment_method_title=pl.when(woo_paid_with_paypal(pl.col("order_id")))
+            .then(pl.lit("PayPal"))
+            .otherwise(pl.lit("Credit Card (Stripe)")),
+            transaction_id=pl.when(woo_paid_with_paypal(pl.col("order_id")))
+            .then(paypal_transaction_id(pl.col("order_id")))
+            .otherwise(pl.format("ch_3W{}", pl.col("order_id"))),
             discount_total=pl.lit("0.00"),
             shipping_total=_money(pl.col("shipping_cents")),
             total=_money(pl.col("total_cents")),
@@ -548,6 +577,7 @@ class ApiWorldWriter:
         self.accounts = {s: self._accounts(s) for s in ("shopify", "woocommerce")}
         self.identities: list[pl.DataFrame] = []
         self.payments: list[pl.DataFrame] = []
+        self.shipments: list[pl.DataFrame] = []
 
     def _accounts(self, source: str) -> pl.DataFrame:
         """Per person, the customer account ``source`` keeps (id + profile)."""
@@ -627,7 +657,9 @@ class ApiWorldWriter:
                     source, folder, frame, lines, version, f"{stem}-{day.isoformat()}"
                 )
             self.truth.append(self._truth(source, orders, lines))
-            if source != "amazon":  # the Orders API shows no Amazon payments
+            if source == "amazon":  # settled by Amazon when shipped (no payments on the page)
+                self.shipments.append(self._amazon_shipments(orders, lines))
+            else:
                 self.payments.append(self._payment_rows(source, orders))
 
     def _ids(self, source: str, orders: pl.DataFrame) -> pl.Expr:
@@ -699,15 +731,27 @@ class ApiWorldWriter:
 
         Shopify charges go through Shopify Payments, which settles by order name;
         WooCommerce ones through Stripe (charge ``ch_…``, refund ``re_…``, the order
-        number in the charge metadata). ``processor_ref`` is what the settlement carries.
+        number in the charge metadata) or, for the checkouts paid with PayPal
+        (``woo_paid_with_paypal``), through PayPal (17-character transaction ids, the
+        order number as invoice id). ``processor_ref`` is what the settlement carries.
         """
         last = self.start + datetime.timedelta(days=self.days - 1)
         shopify = source == "shopify"
         ref = pl.format("#{}", pl.col("seq") + 1001) if shopify else pl.format("{}", "order_id")
+        paypal = pl.lit(False) if shopify else woo_paid_with_paypal(pl.col("order_id"))
+        processor = (
+            pl.lit("shopify_payments")
+            if shopify
+            else pl.when(paypal).then(pl.lit("paypal")).otherwise(pl.lit("stripe"))
+        )
         charge = orders.select(
-            processor=pl.lit("shopify_payments" if shopify else "stripe"),
+            processor=processor,
             order_ref=ref,
-            processor_ref=ref if shopify else pl.format("ch_3W{}", "order_id"),
+            processor_ref=ref
+            if shopify
+            else pl.when(paypal)
+            .then(paypal_transaction_id(pl.col("order_id")))
+            .otherwise(pl.format("ch_3W{}", "order_id")),
             kind=pl.lit("charge"),
             cents="total_cents",
             date=pl.col("created_at").dt.date(),
@@ -716,14 +760,69 @@ class ApiWorldWriter:
             (pl.col("change") == "refunded") & (pl.col("v2_at").dt.date() <= last)
         )
         refund = refunded.select(
-            processor=pl.lit("shopify_payments" if shopify else "stripe"),
+            processor=processor,
             order_ref=ref,
-            processor_ref=ref if shopify else pl.format("re_3W{}", "order_id"),
+            processor_ref=ref
+            if shopify
+            else pl.when(paypal)
+            .then(paypal_transaction_id(pl.col("order_id"), refund=True))
+            .otherwise(pl.format("re_3W{}", "order_id")),
             kind=pl.lit("refund"),
             cents=pl.col("refund_cents") + pl.col("refund_tax_cents"),
             date=pl.col("v2_at").dt.date(),
         )
         return pl.concat([charge, refund])
+
+    def _amazon_shipments(self, orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+        """The lines of the Amazon orders shipped within the world (what Amazon settles).
+
+        Amazon pays an order when it ships (``Shipped`` on the page; FBA orders, as every
+        shipped one here is, have ``AFN``); the line's share of shipping rides on line 1.
+        """
+        last = self.start + datetime.timedelta(days=self.days - 1)
+        shipped = orders.filter(
+            (pl.col("change") == "completed") & (pl.col("v2_at").dt.date() <= last)
+        ).select(
+            "o",
+            "order_id",
+            "shipping_cents",
+            shipped_on=pl.col("v2_at").dt.date(),
+            fba=pl.col("draw") < 0.5,
+        )
+        return (
+            lines.join(shipped, on="o")
+            .sort("o", "line_number")
+            .select(
+                order_ref="order_id",
+                line_number=pl.col("line_number").cast(pl.Int64),
+                sku="sku",
+                quantity="quantity",
+                gross_cents="gross_cents",
+                tax_cents="tax_cents",
+                ship_cents=pl.when(pl.col("line_number") == 1)
+                .then(pl.col("shipping_cents"))
+                .otherwise(0),
+                fba="fba",
+                shipped_on="shipped_on",
+            )
+        )
+
+    def amazon_shipments(self) -> pl.DataFrame:
+        """Every shipped Amazon order line of the world (see ``_amazon_shipments``)."""
+        schema = {
+            "order_ref": pl.String,
+            "line_number": pl.Int64,
+            "sku": pl.String,
+            "quantity": pl.Int64,
+            "gross_cents": pl.Int64,
+            "tax_cents": pl.Int64,
+            "ship_cents": pl.Int64,
+            "fba": pl.Boolean,
+            "shipped_on": pl.Date,
+        }
+        if not self.shipments:
+            return pl.DataFrame(schema=schema)
+        return pl.concat(self.shipments).cast(schema)  # type: ignore[arg-type]
 
     def payment_frame(self) -> pl.DataFrame:
         """Every web payment and refund the pages show (see ``_payment_rows``)."""

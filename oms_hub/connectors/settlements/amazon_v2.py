@@ -1,7 +1,9 @@
 """Amazon settlement report, flat file V2 (tab-separated) -> settlement rows.
 
 The first data row is the settlement summary (settlement-id, dates, ``total-amount``,
-no transaction type); every other row is one amount of one transaction
+no transaction type): when it carries a ``total-amount`` it is staged as the report's
+``payout`` (the deposit to the bank: gross = minus the total, dated by ``deposit-date``);
+every other row is one amount of one transaction
 (``amount-type`` ItemPrice / ItemFees / Promotion / other, ``amount-description``
 Principal, Tax, Commission...). A record here is one transaction: the amounts of an
 ``order-id`` x ``transaction-type`` x ``posted-date``, summed: gross = item price and
@@ -100,6 +102,9 @@ def parse(payload: bytes, landed_file: str) -> ParseResult:
         .otherwise(pl.format("rows {}-{}", "first_row", "last_row")),
         excerpt=pl.format("{}\t{}\t{}", "order-id", "transaction-type", "posted-date"),
     )
+    payout = _payout(frame)
+    if payout.height:
+        raw = pl.concat([payout, raw], how="diagonal_relaxed")
     early = quarantine_rows(bad, source=SOURCE, landed_file=landed_file, stage="parse")
     return finish(
         raw,
@@ -107,4 +112,38 @@ def parse(payload: bytes, landed_file: str) -> ParseResult:
         landed_file=landed_file,
         records=raw.height + bad.height,
         earlier_quarantine=early,
+    )
+
+
+def _payout(frame: pl.DataFrame) -> pl.DataFrame:
+    """The summary row as the report's deposit (none when the file gives no total)."""
+    if "total-amount" not in frame.columns:
+        return pl.DataFrame()
+    day = pl.coalesce(
+        *(pl.col(c) for c in ("deposit-date", "settlement-end-date") if c in frame.columns),
+        pl.lit(None, pl.String),
+    )
+    total = pl.col("total-amount").str.strip_chars()
+    return (
+        frame.with_row_index("row", offset=1)
+        .filter(pl.col("transaction-type").is_null() & (total.fill_null("") != ""))
+        .select(
+            processor=pl.lit("amazon"),
+            settlement_id=pl.col("settlement-id"),
+            transaction_ref=pl.format("settlement:{}", pl.col("settlement-id")),
+            processor_ref=pl.col("settlement-id"),
+            order_ref=pl.lit(None, pl.String),
+            kind=pl.lit("payout"),
+            raw_type=pl.lit("settlement summary"),
+            # money leaves the processor for the bank: negative, like Stripe's payouts
+            gross=pl.when(total.str.starts_with("-"))
+            .then(total.str.slice(1))
+            .otherwise(pl.format("-{}", total)),
+            fee=pl.lit("0"),
+            net=pl.lit(None, pl.String),
+            currency=pl.col("currency"),
+            settled_on=day.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+            locator=pl.format("row {}", "row"),
+            excerpt=pl.format("{}\t{}", pl.col("settlement-id"), total),
+        )
     )

@@ -91,7 +91,8 @@ def parse(payload: bytes, landed_file: str) -> ParseResult:
         processor_ref=pl.when(kind.is_in(["chargeback", "chargeback_reversal"]))
         .then(pl.col("ref"))
         .otherwise(pl.col("txn")),
-        order_ref=pl.col("invoice"),
+        # an empty Invoice ID (the shop sent none) is no reference
+        order_ref=pl.when(pl.col("invoice").str.strip_chars() != "").then(pl.col("invoice")),
         kind=kind,
         raw_type=pl.col("code"),
         gross=_minor_to_text(pl.col("gross_minor"), pl.col("dr_cr").str.strip_chars() == "DR"),

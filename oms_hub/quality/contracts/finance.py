@@ -136,6 +136,12 @@ class PaymentReconciliation(pa.DataFrameModel):
         "the amount taken back)."
     )
     currency: str = pa.Field(nullable=True, description="ISO 4217 currency.")
+    matched_by: str = pa.Field(
+        nullable=True,
+        isin=["reference", "order", "amount_date"],
+        description="How the settlement was found: the processor reference, the order "
+        "reference, or amount + date window (null: nothing settled).",
+    )
 
 
 class ArInvoices(pa.DataFrameModel):
