@@ -733,9 +733,12 @@ def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) 
             ),
             errors_where(
                 lines,
-                pl.col("quantity").is_null()
-                | (pl.col("quantity") < 0)
-                | ((pl.col("set_type") == "850") & (pl.col("quantity") == 0)),
+                (pl.col("set_type") != "945")
+                & (
+                    pl.col("quantity").is_null()
+                    | (pl.col("quantity") < 0)
+                    | ((pl.col("set_type") == "850") & (pl.col("quantity") == 0))
+                ),
                 code="bad_quantity",
                 message=fmt(
                     "line {} quantity '{}' is not a valid quantity",
@@ -744,11 +747,24 @@ def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) 
                 ),
                 seg_tag=pl.when(pl.col("set_type") == "850")
                 .then(pl.lit("PO1"))
-                .when(pl.col("set_type") == "945")
-                .then(pl.lit("W12"))
                 .otherwise(pl.lit("QTY")),
                 seg_pos=pl.col("pos"),
                 element=2,
+                ack_code="6",
+            ),
+            errors_where(
+                lines,
+                (pl.col("set_type") == "945")
+                & (pl.col("quantity").is_null() | (pl.col("quantity") < 0)),
+                code="bad_quantity",
+                message=fmt(
+                    "W12 line {} units shipped '{}' is not a valid quantity",
+                    pl.col("item"),
+                    pl.col("_qty_text"),
+                ),
+                seg_tag=pl.lit("W12"),
+                seg_pos=pl.col("pos"),
+                element=3,
                 ack_code="6",
             ),
             errors_where(

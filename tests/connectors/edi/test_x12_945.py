@@ -93,6 +93,8 @@ def test_bad_945_is_rejected_with_a_reason_and_the_997_says_so(mutate, code, wor
     assert "AK2*945*0002~" in text
     assert "AK5*R" in text
     assert "AK9*P*2*2*1" in text
+    if code == "bad_quantity":  # the 997 points at W12-03, units shipped
+        assert "AK4*3**6" in text
 
 
 def test_good_945_is_acknowledged_accepted() -> None:
