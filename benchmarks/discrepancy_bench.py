@@ -3,9 +3,12 @@
     PYTHONPATH=. .venv/bin/python benchmarks/discrepancy_bench.py --orders 100000 --days 30
 
 Generates a world (POS + stock files with injected count discrepancies and their true
-causes in ``truth/inventory_discrepancies.csv``), runs the steps the Dagster assets call
-(land, catalog, parse, conform, stock ledger), and scores ``core.inventory_discrepancies``:
-recall with the right cause per cause, precision (found rows that were injected), and
+causes in ``truth/inventory_discrepancies.csv``, plus EDI orders whose 3PL shipments
+(X12 945) leave the DCs and whose 846 stock advice reports the DCs' books), runs the
+steps the Dagster assets call (land, catalog, parse, conform, EDI shipments and advice,
+stock ledger), and scores ``core.inventory_discrepancies``: recall with the right cause
+per cause, precision (found rows that were injected, 846 rows included), the 945s
+(shipped lines equal to the world's, planted bad ones quarantined with their kind) and
 the end-of-period on hand against the world's books.
 """
 
@@ -19,9 +22,10 @@ from pathlib import Path
 import polars as pl
 
 from oms_hub.home import Home
-from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
+from oms_hub.sources import EDI_DOCUMENTS, INVENTORY_COUNTS, INVENTORY_MOVEMENTS
 from oms_hub.steps.allocation import build_allocations
 from oms_hub.steps.catalog import build_catalog
+from oms_hub.steps.edi import shipments_path, stage_inventory_advice, stage_shipments
 from oms_hub.steps.inventory import build_stock_ledger
 from oms_hub.steps.landing import register_landed_files
 from oms_hub.steps.orders import conform_orders, stage_pos, staged_days
@@ -37,6 +41,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--edi-orders", type=int, default=None, help="default: orders / 100")
     parser.add_argument("--work", type=Path, default=Path("benchmarks/work/discrepancies"))
     args = parser.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
@@ -51,7 +56,13 @@ def main() -> None:
 
     timed(
         "generate",
-        lambda: generate_world(home.root, orders=args.orders, days=args.days, seed=args.seed),
+        lambda: generate_world(
+            home.root,
+            orders=args.orders,
+            days=args.days,
+            seed=args.seed,
+            edi_orders=args.orders // 100 if args.edi_orders is None else args.edi_orders,
+        ),
     )
     timed("land", register_landed_files, home)
     timed("catalog", build_catalog, home)
@@ -59,11 +70,15 @@ def main() -> None:
         "parse",
         lambda: (
             [stage_pos(home)]
-            + [stage_new_files(home, s) for s in (*INVENTORY_MOVEMENTS, *INVENTORY_COUNTS)]
+            + [
+                stage_new_files(home, s)
+                for s in (EDI_DOCUMENTS, *INVENTORY_MOVEMENTS, *INVENTORY_COUNTS)
+            ]
         ),
     )
     days = staged_days(home)
     timed("conform", conform_orders, home, days[0], days[-1])
+    timed("edi advice + shipments", lambda: (stage_inventory_advice(home), stage_shipments(home)))
     summary = timed("stock ledger + reconcile", build_stock_ledger, home)
     timed("allocate + positions", build_allocations, home)
 
@@ -102,6 +117,31 @@ def main() -> None:
         f"end on hand equal to the world's books: "
         f"{(on_hand['on_hand'] == on_hand['on_hand_right']).sum()}/{on_hand.height}"
     )
+    ship_truth = home.truth / "edi_shipments.csv"
+    if ship_truth.exists():
+        want = pl.read_csv(ship_truth).group_by("shipment_id", "sku").agg(pl.col("quantity").sum())
+        got = (
+            pl.read_parquet(shipments_path(home))
+            .group_by("shipment_id", "sku")
+            .agg(pl.col("quantity").sum())
+        )
+        same = want.join(got, on=["shipment_id", "sku", "quantity"], how="inner").height
+        planted = pl.read_csv(home.truth / "edi_shipments_injected.csv")
+        quarantined = lake.read("ops.quarantine").filter(pl.col("excerpt").str.starts_with("945 "))
+        caught = planted.join(
+            quarantined.select(
+                shipment_id=pl.col("excerpt").str.extract(r"^945 (\S+) for"), kind="error_code"
+            ),
+            on=["shipment_id", "kind"],
+            how="inner",
+        ).height
+        print(
+            f"945 shipped lines equal to the world's: {same}/{want.height} "
+            f"(hub has {got.height}); planted bad 945s quarantined with their kind: "
+            f"{caught}/{planted.height}"
+        )
+    edi846 = found.filter(pl.col("count_source") == "edi_846").height
+    print(f"846 advice rows found as discrepancies: {edi846}")
     print("seconds:", timings)
 
 

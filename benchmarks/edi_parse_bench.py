@@ -55,6 +55,8 @@ def build_batch(folder: Path, *, mb: float, days: int, seed: int) -> list[Path]:
     truth = TruthBook()
     for d in range(days):
         writer.write_day(d, truth)
+    writer.finish(folder / "truth")  # the 3PL's 945 shipping advice
+    writer.write_advice(folder / "truth")  # and its 846s (random quantities: no stock world)
     return sorted((folder / "edi").iterdir())
 
 

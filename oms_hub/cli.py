@@ -170,10 +170,10 @@ def _print_run(report) -> None:
 
 
 def _edi_summary(home) -> None:
-    """EDI extras that are files, not tables: acknowledgements and the 846 stream."""
+    """EDI extras that are files, not tables: acknowledgements, the 846 and 945 streams."""
     import polars as pl
 
-    from oms_hub.steps.edi import advice_path
+    from oms_hub.steps.edi import advice_path, shipments_path
 
     acks = sorted((home.outbox / "edi").glob("[!.]*")) if (home.outbox / "edi").is_dir() else []
     advice = advice_path(home)
@@ -188,6 +188,17 @@ def _edi_summary(home) -> None:
         print(
             f"  inventory advice (846): {rows.item(0, 0):,} SKU x warehouse counts "
             f"at {rows.item(0, 1)} warehouses in {advice}"
+        )
+    shipped = shipments_path(home)
+    if shipped.exists():
+        ship = (
+            pl.scan_parquet(shipped)
+            .select(pl.col("shipment_id").n_unique(), pl.col("order_id").n_unique(), pl.len())
+            .collect()
+        )
+        print(
+            f"  shipments (945): {ship.item(0, 0):,} shipments of {ship.item(0, 1):,} orders "
+            f"({ship.item(0, 2):,} lines) out of the DCs; invoiced on the first ship day"
         )
 
 

@@ -167,7 +167,7 @@ ORDER_SOURCES: tuple[OrderSource, ...] = (
 #: Staged streams that are a record's final stop for now (no canonical table yet): a
 #: record counts as loaded in ops.load_audit when its (landed_file, locator) is in one.
 #: Paths are under lake/staging/.
-TERMINAL_STREAMS: tuple[str, ...] = ("edi/inventory_advice",)
+TERMINAL_STREAMS: tuple[str, ...] = ("edi/inventory_advice", "edi/shipments")
 
 #: Staged streams by ``<source>/<stream>`` name.
 STREAMS: dict[str, StagedSource] = {s.folder: s for s in STAGED_SOURCES}

@@ -17,6 +17,7 @@ from oms_hub.steps.edi import (
     fetch_inbox,
     send_outbox,
     stage_inventory_advice,
+    stage_shipments,
     write_acknowledgements,
 )
 
@@ -82,6 +83,22 @@ def inventory_advice(hub: HubHome) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=to_metadata(stage_inventory_advice(hub.home())))
 
 
+@dg.asset(
+    key=["edi", "shipments"],
+    deps=[EDI_STAGING, ["core", "products"], ["core", "orders"], ["core", "order_lines"]],
+    group_name="inventory",
+    kinds={"parquet"},
+    description="Staged stream lake/staging/edi/shipments: lines the 3PL shipped (EDI 945) "
+    "per order x SKU x warehouse, checked against the orders; read by the stock ledger.",
+)
+def shipments(hub: HubHome) -> dg.MaterializeResult:
+    """Rebuild the 945 shipment stream."""
+    summary = stage_shipments(hub.home())
+    return dg.MaterializeResult(
+        metadata={**to_metadata(summary), "dagster/row_count": summary["shipped_lines"]}
+    )
+
+
 edi_ingest = dg.define_asset_job(
     "edi_ingest",
     selection=dg.AssetSelection.assets(
@@ -134,7 +151,7 @@ def edi_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | d
 
 
 defs = dg.Definitions(
-    assets=[sftp_inbox, acknowledgements, sftp_outbox, inventory_advice],
+    assets=[sftp_inbox, acknowledgements, sftp_outbox, inventory_advice, shipments],
     jobs=[edi_ingest],
     schedules=[edi_ingest_schedule],
     sensors=[edi_inbox_sensor],

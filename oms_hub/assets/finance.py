@@ -18,6 +18,7 @@ _DEPS = [
     ["core", "products"],
     ["finance", "settlements"],
     ["finance", "ar_receipts"],
+    ["finance", "ar_invoices"],
 ]
 _SETTLEMENT_DEPS = [staging_key(SETTLEMENTS.folder), ["core", "payments"], ["core", "orders"]]
 

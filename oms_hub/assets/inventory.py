@@ -21,6 +21,7 @@ _DEPS = [
     ["core", "products"],
     ["core", "locations"],
     ["edi", "inventory_advice"],
+    ["edi", "shipments"],
 ]
 
 

@@ -45,9 +45,10 @@ def _money(expr: pl.Expr) -> pl.Expr:
 
 
 def order_events(orders: pl.LazyFrame) -> pl.LazyFrame:
-    """A sale per order that was not cancelled; EDI orders are B2B invoices on terms."""
+    """A sale per order that was not cancelled. EDI orders are not sales at order time:
+    they are B2B invoices on terms, booked when invoiced (``invoice_events``)."""
     return shape(
-        orders.filter(pl.col("status") != "cancelled").select(
+        orders.filter((pl.col("status") != "cancelled") & (pl.col("channel") != "edi")).select(
             event=pl.when(pl.col("channel") == "edi")
             .then(pl.lit("b2b_invoice"))
             .otherwise(pl.lit("sale")),
@@ -66,6 +67,39 @@ def order_events(orders: pl.LazyFrame) -> pl.LazyFrame:
             locator=pl.col("locator"),
         )
     ).with_columns(event_id=pl.format("{}:{}", pl.col("event"), pl.col("source_ref")))
+
+
+def invoice_events(invoices: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFrame:
+    """A ``b2b_invoice`` per ``finance.ar_invoices`` row, dated on its invoice day.
+
+    The invoice day is the day the order shipped (see ``finance.receivables``), so
+    receivables (account 1200) and revenue are booked when the goods leave, and the
+    sub-ledger and the journal agree day by day. Lineage is the order's record.
+    """
+    lineage = orders.select("order_id", "channel", "source", "landed_file", "locator")
+    return shape(
+        invoices.join(lineage, on="order_id", how="left").select(
+            event=pl.lit("b2b_invoice"),
+            source_ref=pl.col("order_id"),
+            occurred_on=pl.col("invoiced_on"),
+            currency=pl.col("currency"),
+            memo=pl.format(
+                "{} order {} invoice {}",
+                pl.col("channel").fill_null("edi"),
+                pl.col("po_number"),
+                pl.col("invoice_id"),
+            ),
+            total=_money(pl.col("amount")),
+            discount=_money(pl.col("discount")),
+            gross=_money(pl.col("gross")),
+            tax=_money(pl.col("tax")),
+            shipping=_money(pl.col("shipping")),
+            charges=_money(pl.col("charges")),
+            source=pl.col("source"),
+            landed_file=pl.col("landed_file"),
+            locator=pl.col("locator"),
+        )
+    ).with_columns(event_id=pl.format("b2b_invoice:{}", pl.col("source_ref")))
 
 
 def refund_events(returns: pl.LazyFrame) -> pl.LazyFrame:
@@ -88,8 +122,10 @@ def refund_events(returns: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def inventory_events(movements: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
-    """Shipments (cost out, per order x location), restocks (cost back, per return),
-    opening stock and supplier receipts (cost in, per document x location).
+    """Shipments (cost out, per order x location, and per warehouse shipment when a 945
+    reported it, so each part of a partial shipment posts its own cost), restocks (cost
+    back, per return), opening stock and supplier receipts (cost in, per document x
+    location).
 
     Cost is units x the product's unit cost in the catalog (the hub keeps no cost
     layers; FIFO costing would replace this one join).
@@ -112,7 +148,12 @@ def inventory_events(movements: pl.LazyFrame, products: pl.LazyFrame) -> pl.Lazy
         .with_columns(
             reference=pl.coalesce("reference", pl.format("{}", pl.col("moved_at").dt.date()))
         )
-        .group_by("event", "reference", "location_id", "currency")
+        .with_columns(
+            shipment_id=pl.col("shipment_id")
+            if "shipment_id" in movements.collect_schema().names()
+            else pl.lit(None, dtype=pl.String)
+        )
+        .group_by("event", "reference", "location_id", "shipment_id", "currency")
         .agg(
             occurred_on=pl.col("moved_at").min().dt.date(),
             cost=pl.col("line_cost").sum().cast(MONEY_DTYPE),
@@ -121,7 +162,10 @@ def inventory_events(movements: pl.LazyFrame, products: pl.LazyFrame) -> pl.Lazy
             locator=pl.col("locator").sort_by("landed_file", "locator").first(),
         )
         .with_columns(
-            source_ref=pl.format("{}@{}", pl.col("reference"), pl.col("location_id")),
+            source_ref=pl.format("{}@{}", pl.col("reference"), pl.col("location_id"))
+            + pl.when(pl.col("shipment_id").is_not_null())
+            .then(pl.format("/{}", pl.col("shipment_id")))
+            .otherwise(pl.lit("")),
             memo=pl.format(
                 "{} {} at {}", pl.col("event"), pl.col("reference"), pl.col("location_id")
             ),

@@ -4,12 +4,20 @@ Why a sub-ledger next to the journal: the journal says how much account 1200 hol
 collections needs to know *which* invoice is open, since when and how late. Pure
 polars: frames in, frames out; the step does the I/O.
 
-* **Invoice**: one per EDI order not cancelled, for the order's total (to the cent),
-  invoice id ``INV-<partner>-<PO number>``. Invoiced on the day it shipped: the first
-  ``core.inventory_movements`` row of kind ``sale`` that references the order when the
-  warehouse reported one, else the order day plus ``FALLBACK_SHIP_DAYS`` (0: same day,
-  which is also the day the ledger books the ``b2b_invoice`` entry, so the sub-ledger
-  and account 1200 agree day by day). ``shipped_from`` says which.
+* **Invoice**: one per EDI order not cancelled **that has shipped**, for the order's
+  total (to the cent), invoice id ``INV-<partner>-<PO number>``, invoiced on the day of
+  its first shipment: the first ``core.inventory_movements`` row of kind ``sale`` that
+  references the order (a warehouse shipment reported by an EDI 945). Why one invoice
+  at the first shipment and not one per shipment: the buyer's PO is the unit its
+  accounts-payable matches (PO, receipt, invoice), and partial shipments in the sample
+  trade are completed within days; the balance still open is the order's, and the
+  ledger posts the cost of each part as it ships. An order not shipped yet is not
+  invoiced (no receivable, no revenue): finance recognises B2B revenue when the goods
+  leave. ``invoice_unshipped=True`` (``$OMS_HUB_AR_INVOICE_UNSHIPPED=1``) restores the
+  old fallback for hubs with no shipping feed: unshipped orders are invoiced on the
+  order day plus ``FALLBACK_SHIP_DAYS``. ``shipped_from`` says which rule dated each
+  invoice (``shipment`` / ``order_date``). The ``b2b_invoice`` journal entry is dated
+  on the invoice day, so the sub-ledger and account 1200 agree day by day.
 * **Terms**: due ``payment_terms_days`` after invoicing, from the partner's entry in the
   EDI partner file (matched on the order's customer account).
 * **Receipts** (lockbox rows) apply to the invoice they name; a receipt naming no known
@@ -65,8 +73,14 @@ def shipped_days(movements: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def invoices(orders: pl.LazyFrame, partners: pl.DataFrame, shipped: pl.LazyFrame) -> pl.LazyFrame:
-    """One invoice per EDI order not cancelled (see the module docstring for the rules)."""
+def invoices(
+    orders: pl.LazyFrame,
+    partners: pl.DataFrame,
+    shipped: pl.LazyFrame,
+    *,
+    invoice_unshipped: bool = False,
+) -> pl.LazyFrame:
+    """One invoice per shipped EDI order not cancelled (see the module docstring)."""
     terms = partners.lazy().select(
         "partner_id", "customer_account", pl.col("payment_terms_days").alias("terms_days")
     )
@@ -74,7 +88,7 @@ def invoices(orders: pl.LazyFrame, partners: pl.DataFrame, shipped: pl.LazyFrame
     partner = pl.col("order_id").str.split(":").list.get(1, null_on_oob=True)
     return (
         edi.with_columns(partner_id=partner)
-        .join(shipped, on="order_id", how="left")
+        .join(shipped, on="order_id", how="left" if invoice_unshipped else "inner")
         .join(terms.drop("customer_account"), on="partner_id", how="left")
         .with_columns(
             invoiced_on=pl.coalesce(

@@ -11,6 +11,9 @@ Sources of movements:
 * ``core.order_lines`` of any channel that names the location the goods left from
   (``location_id`` set: store sales; an order still ``open`` is not a sale yet, it is
   allocated instead);
+* warehouse shipments reported by the 3PL (EDI 945, staged ``edi/shipments``): a
+  ``sale`` out of the distribution centre at the ship time, per shipment, referencing
+  the order (so an order shipped in parts moves stock part by part);
 * ``core.returns`` that name the receiving location: sellable (or unknown, as POS
   refunds are) back on the shelf, damaged into the non-sellable ``damaged`` bucket;
 * count corrections decided by ``reconcile`` for deltas no document explains.
@@ -29,7 +32,14 @@ _COLUMNS = list(contract(LEDGER).polars_schema().names())
 
 def _shape(frame: pl.LazyFrame) -> pl.LazyFrame:
     schema = contract(LEDGER).polars_schema()
-    return frame.select([pl.col(n).cast(t) for n, t in schema.items()])
+    have = set(frame.collect_schema().names())
+    # shipment_id is the only column a source may leave out (null: not a warehouse shipment)
+    return frame.select(
+        [
+            (pl.col(n) if n in have or n != "shipment_id" else pl.lit(None)).cast(t).alias(n)
+            for n, t in schema.items()
+        ]
+    )
 
 
 def stock_file_movements(staged: pl.LazyFrame, file_order: pl.LazyFrame) -> pl.LazyFrame:
@@ -53,6 +63,26 @@ def sale_movements(lines: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFrame:
             (-pl.col("quantity")).alias("quantity"),
             pl.col("order_id").alias("reference"),
             pl.lit(None, pl.String).alias("counterpart_location_id"),
+            "source",
+            "landed_file",
+            "locator",
+        )
+    )
+
+
+def shipment_movements(shipments: pl.LazyFrame) -> pl.LazyFrame:
+    """Shipped lines (staged ``edi/shipments``) as sales out of the shipping warehouse."""
+    return _shape(
+        shipments.filter(pl.col("quantity") != 0).select(
+            "sku",
+            "location_id",
+            pl.col("shipped_at").alias("moved_at"),
+            pl.lit("sale").alias("kind"),
+            pl.lit("sellable").alias("bucket"),
+            (-pl.col("quantity")).alias("quantity"),
+            pl.col("order_id").alias("reference"),
+            pl.lit(None, pl.String).alias("counterpart_location_id"),
+            "shipment_id",
             "source",
             "landed_file",
             "locator",

@@ -44,10 +44,32 @@ def online_lines(lake: Lake, *, open_only: bool = True) -> pl.LazyFrame:
     if open_only:
         orders = orders.filter(pl.col("status") == "open")
     heads = orders.select("order_id", "ship_to_lat", "ship_to_lon", "pickup_location_id")
+    lines = table(lake, "core.order_lines").join(heads, on="order_id", how="inner")
+    if open_only:
+        lines = _not_yet_shipped(lines, table(lake, LEDGER))
+    return lines.select(list(LINE_COLUMNS))
+
+
+def _not_yet_shipped(lines: pl.LazyFrame, ledger: pl.LazyFrame) -> pl.LazyFrame:
+    """Open lines less what a warehouse already shipped (EDI 945 sales in the ledger).
+
+    Shipped units of an order x SKU cover its lines in line order; a line fully shipped
+    drops out, a partly shipped one keeps its remaining units to allocate.
+    """
+    shipped = (
+        ledger.filter((pl.col("kind") == "sale") & pl.col("shipment_id").is_not_null())
+        .group_by(pl.col("reference").alias("order_id"), "sku")
+        .agg(_shipped=(-pl.col("quantity")).sum().cast(pl.Int64))
+    )
+    qty = pl.col("quantity").cast(pl.Int64)
+    before = qty.cum_sum().over("order_id", "sku", order_by="line_number") - qty
+    covered = (pl.col("_shipped").fill_null(0) - before).clip(0, None)
+    covered = pl.min_horizontal(covered, qty)
     return (
-        table(lake, "core.order_lines")
-        .join(heads, on="order_id", how="inner")
-        .select(list(LINE_COLUMNS))
+        lines.join(shipped, on=["order_id", "sku"], how="left")
+        .with_columns(quantity=(qty - covered).cast(pl.Int32))
+        .filter(pl.col("quantity") > 0)
+        .drop("_shipped")
     )
 
 

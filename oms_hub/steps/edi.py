@@ -1,4 +1,4 @@
-"""Steps around EDI: inventory advice staging, acknowledgements, SFTP fetch and send.
+"""Steps around EDI: inventory advice and shipment staging, acknowledgements, SFTP.
 
 Each function does the I/O around pure logic (``oms_hub.connectors.edi``,
 ``oms_hub.inventory.edi_advice``) and returns metadata; no Dagster here.
@@ -17,6 +17,7 @@ from oms_hub.connectors.edi.partners import load_partners
 from oms_hub.connectors.sftp import SftpClient, SftpConfig
 from oms_hub.home import Home
 from oms_hub.inventory.edi_advice import ADVICE_SCHEMA, inventory_advice
+from oms_hub.inventory.edi_shipments import SHIPMENT_SCHEMA, edi_shipments
 from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import EDI_DOCUMENTS
@@ -26,6 +27,7 @@ from oms_hub.storage.lake import Lake, write_parquet_atomic
 from oms_hub.storage.manifest import LandingManifest
 
 ADVICE_STREAM = "edi/inventory_advice"
+SHIPMENT_STREAM = "edi/shipments"
 
 
 def advice_path(home: Home) -> Path:
@@ -60,6 +62,48 @@ def stage_inventory_advice(home: Home) -> dict[str, Any]:
         "documents": advice.select("landed_file", "locator").n_unique() if advice.height else 0,
         "skus": advice.get_column("sku").n_unique(),
         "locations": advice.get_column("location_id").n_unique(),
+        "quarantined": quarantine.height,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def shipments_path(home: Home) -> Path:
+    """Where the staged 945 shipment stream lives (one file, rebuilt each run)."""
+    return Lake(home).root / "staging" / SHIPMENT_STREAM / "shipments.parquet"
+
+
+def stage_shipments(home: Home) -> dict[str, Any]:
+    """Rebuild the 945 shipment stream from the winning staged 945 documents."""
+    started = time.perf_counter()
+    lake = Lake(home)
+    rows = staged_rows(home, EDI_DOCUMENTS)
+
+    def read(name: str) -> pl.DataFrame:
+        return lake.read(name) if lake.has_data(name) else contract(name).empty()
+
+    if rows is None:
+        shipped = pl.DataFrame(schema=SHIPMENT_SCHEMA)
+        quarantine = contract("ops.quarantine").empty()
+    else:
+        latest = (
+            mark_latest(rows.filter(pl.col("document_type") == "945"), file_order(home))
+            .filter(pl.col("is_latest"))
+            .collect()
+        )
+        shipped, quarantine = edi_shipments(
+            latest,
+            read("core.orders").select("order_id", "channel", "status"),
+            read("core.order_lines").select("order_id", "sku", "quantity"),
+            read("core.products"),
+            load_partners(),
+        )
+    write_parquet_atomic(shipped, shipments_path(home))
+    lake.write_part("ops.quarantine", "conform/edi_shipments", quarantine)
+    return {
+        "shipped_lines": shipped.height,
+        "shipments": shipped.get_column("shipment_id").n_unique(),
+        "orders_shipped": shipped.get_column("order_id").n_unique(),
+        "units_shipped": int(shipped.get_column("quantity").sum() or 0),
         "quarantined": quarantine.height,
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -19,6 +19,7 @@ from oms_hub.finance.config import Postings, load_postings
 from oms_hub.finance.events import (
     all_events,
     inventory_events,
+    invoice_events,
     order_events,
     receipt_events,
     refund_events,
@@ -82,6 +83,7 @@ def business_events(lake: Lake) -> pl.DataFrame:
     return all_events(
         [
             order_events(_table(lake, "core.orders")),
+            invoice_events(_table(lake, "finance.ar_invoices"), _table(lake, "core.orders")),
             refund_events(_table(lake, "core.returns")),
             inventory_events(
                 _table(lake, "core.inventory_movements"), _table(lake, "core.products")

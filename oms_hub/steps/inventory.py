@@ -14,6 +14,7 @@ from oms_hub.inventory.ledger import (
     build_ledger,
     return_movements,
     sale_movements,
+    shipment_movements,
     stock_file_movements,
 )
 from oms_hub.inventory.reconcile import (
@@ -32,6 +33,8 @@ from oms_hub.storage.lake import Lake
 
 #: The staged EDI 846 stream (written by the EDI channel's steps, if it is installed).
 EDI_ADVICE_STREAM = "edi/inventory_advice"
+#: The staged EDI 945 shipment stream (idem): warehouse shipments of EDI orders.
+EDI_SHIPMENT_STREAM = "edi/shipments"
 
 
 def _staged(home: Home, specs: tuple[StagedSource, ...]) -> pl.LazyFrame | None:
@@ -97,6 +100,9 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
         rejected.append(bad)
     parts.append(sale_movements(table(lake, "core.order_lines"), table(lake, "core.orders")))
     parts.append(return_movements(table(lake, "core.returns")))
+    shipped = lake.root / "staging" / EDI_SHIPMENT_STREAM / "shipments.parquet"
+    if shipped.exists():  # warehouse shipments (EDI 945), already mapped and checked
+        parts.append(shipment_movements(pl.scan_parquet(shipped)))
     base = build_ledger(parts).collect()
 
     staged_counts = _staged(home, INVENTORY_COUNTS)

@@ -44,6 +44,17 @@ def as_of_date() -> dt.date:
         raise ValueError(f"OMS_HUB_AR_AS_OF={text!r} is not a YYYY-MM-DD date") from None
 
 
+def invoice_unshipped() -> bool:
+    """``$OMS_HUB_AR_INVOICE_UNSHIPPED``: also invoice EDI orders no shipment was reported
+    for, on the order day (for a hub without a warehouse shipping feed). Off by default."""
+    text = os.environ.get("OMS_HUB_AR_INVOICE_UNSHIPPED", "").strip().lower()
+    if text in ("", "0", "false", "no"):
+        return False
+    if text in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"OMS_HUB_AR_INVOICE_UNSHIPPED={text!r} is not one of 1/0, true/false")
+
+
 def _table(lake: Lake, name: str) -> pl.LazyFrame:
     return lake.scan(name) if lake.has_data(name) else contract(name).empty().lazy()
 
@@ -103,6 +114,7 @@ def build_receivables(home: Home, as_of: dt.date | None = None) -> dict[str, Any
         _table(lake, "core.orders"),
         load_partners().frame(),
         shipped_days(_table(lake, "core.inventory_movements")),
+        invoice_unshipped=invoice_unshipped(),
     ).collect()
     names = pl.format("810-{}-{}.x12", "partner_id", "invoice_id").str.replace_all(
         r"[^A-Za-z0-9_.\-]", ""

@@ -5,7 +5,10 @@ in X12 850 (``ACMESTORES`` identifies items by our SKU and UPC, ``BIGBOXCO`` by 
 its own item number) and one in EDIFACT ORDERS D96A with a decimal comma
 (``5412345000013``, by GTIN-13 and our SKU as supplier article). The 3PL ``3PLWEST``
 sends an 846 per warehouse and day with on-hand quantities. These ids match the
-packaged trading-partner file (``oms_hub/connectors/edi/partners.yaml``).
+packaged trading-partner file (``oms_hub/connectors/edi/partners.yaml``). The 3PL also
+reports what it shipped of the EDI orders with X12 945s (``oms_hub.world.edi_shipments``);
+its 846 quantities are the DCs' book stock when the stock world is written (the hub then
+finds no 846 discrepancy), random otherwise.
 
 Planted problems, listed in ``truth/edi_injected.csv`` (file, document number, kind =
 the error code the pipeline must report): an order with an unknown item
@@ -22,6 +25,7 @@ byte-identical with or without them.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +33,7 @@ import numpy as np
 import polars as pl
 
 from oms_hub.world import seeds
+from oms_hub.world.edi_shipments import interchange_945, plan_shipments
 from oms_hub.world.files import write_csv
 from oms_hub.world.model import Catalog
 from oms_hub.world.money import decimal_text
@@ -58,6 +63,9 @@ WAREHOUSE_PARTNER = "3PLWEST"
 #: The 3PL's warehouse ids and the locations they are (partners.yaml maps them).
 WAREHOUSES = (("WHSE01", "DC-WEST"), ("WHSE02", "DC-EAST"))
 INJECTED_KINDS = ("unknown_sku", "count_mismatch", "envelope_error")
+#: The 846s are stated for 05:00 UTC, before the weekly WMS snapshot (06:00), so a count
+#: correction posted at the snapshot never lands on the same instant as an advice.
+ADVICE_HOUR = 5
 
 
 @dataclass
@@ -70,6 +78,9 @@ class EdiStats:
     advice_rows: int = 0
     injected: dict[str, int] = field(default_factory=dict)
     resent: str | None = None
+    shipments: int = 0
+    shipment_files: int = 0
+    shipments_injected: dict[str, int] = field(default_factory=dict)
 
 
 def _clean(text: pl.Expr) -> pl.Expr:
@@ -89,6 +100,7 @@ class EdiWriter:
         days: int,
         orders: int,
         catalog: Catalog,
+        stock_sink: Callable[[pl.DataFrame], None] | None = None,
     ) -> None:
         self.folder = landing / SOURCE
         self.seed = seed
@@ -104,6 +116,11 @@ class EdiWriter:
         self._inventory: list[pl.DataFrame] = []
         self._orders: list[pl.DataFrame] = []
         self._injected: list[pl.DataFrame] = []
+        self._shipments: list[pl.DataFrame] = []
+        self._advice: list[tuple[int, pl.DataFrame]] = []
+        #: Receives the good shipments as stock movements (``loc, sku, at, delta, kind``
+        #: in ``oms_hub.world.inventory`` codes) so the DCs' books count them.
+        self.stock_sink = stock_sink
 
     def _day(self, d: int) -> datetime.date:
         return self.start + datetime.timedelta(days=d)
@@ -119,6 +136,7 @@ class EdiWriter:
                 f"po-{b.partner_id}-{stamp}.{'x12' if b.syntax == 'x12' else 'edi'}" for b in BUYERS
             ]
             names.append(f"inv-{WAREHOUSE_PARTNER}-{stamp}.x12")
+            names.append(f"ship-{WAREHOUSE_PARTNER}-{stamp}.x12")
         if self.days > 1:
             names.append(f"po-{BUYERS[0].partner_id}-{self._day(1).strftime('%Y%m%d')}-resend.x12")
         return names
@@ -429,29 +447,126 @@ class EdiWriter:
                 net_cents="amount_cents",
             ),
         )
+        self._plan_shipments(d, clean, clean_lines)
         self.stats.orders += orders.height
         self.stats.lines += lines.height
         for kind in orders.get_column("injected"):
             if kind:
                 self.stats.injected[kind] = self.stats.injected.get(kind, 0) + 1
-        self._write_advice(d, day)
+        self._plan_advice(d)
 
-    def _write_advice(self, d: int, day: datetime.date) -> None:
+    def _plan_shipments(self, d: int, clean: pl.DataFrame, clean_lines: pl.DataFrame) -> None:
+        """Plan what the 3PL ships of day ``d``'s clean orders; feed the stock world."""
+        planned = plan_shipments(
+            self.seed,
+            d,
+            self.days,
+            clean.select("o", "po", "partner_id", "store"),
+            clean_lines.select("o", "line", "product", "sku", "upc", "qty"),
+        )
+        self._shipments.append(planned)
+        good = planned.filter(pl.col("kind") == "")
+        if self.stock_sink is not None and good.height:
+            from oms_hub.world.inventory import SALE, location_index
+
+            start_us = int(
+                datetime.datetime.combine(self.start, datetime.time(), datetime.UTC).timestamp()
+            )
+            self.stock_sink(
+                good.select(
+                    loc=location_index(pl.col("location_id")),
+                    sku=pl.col("product").cast(pl.Int32),
+                    at=(
+                        (start_us + pl.col("ship_day") * 86_400 + pl.col("minute") * 60) * 1_000_000
+                    ).cast(pl.Int64),
+                    delta=-pl.col("shipped"),
+                    kind=pl.lit(SALE, dtype=pl.Int8),
+                )
+            )
+
+    def _plan_advice(self, d: int) -> None:
+        """Which items each warehouse advises on day ``d`` (quantities: ``write_advice``)."""
         rng = seeds.rng_for(self.seed, seeds.EDI_INVENTORY, d)
-        stamp = day.strftime("%Y%m%d")
         n_items = min(25, len(self.catalog))
-        groups = []
-        products = self.catalog.products
-        for w, (warehouse, location) in enumerate(WAREHOUSES):
+        for w in range(len(WAREHOUSES)):
             pick = rng.choice(len(self.catalog), n_items, replace=False)
             qty = rng.integers(0, 501, n_items)
-            items = pl.DataFrame(
-                {
-                    "n": np.arange(1, n_items + 1),
-                    "sku": products.get_column("sku").gather(pl.Series(pick)),
-                    "upc": products.get_column("upc").gather(pl.Series(pick)),
-                    "qty": qty,
-                }
+            self._advice.append(
+                (
+                    d,
+                    pl.DataFrame(
+                        {"w": np.full(n_items, w, dtype=np.int64), "product": pick, "qty": qty}
+                    ),
+                )
+            )
+
+    def write_advice(
+        self, truth_dir: Path, book: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    ) -> None:
+        """Write the 846s and their truth. With ``book`` (the stock world's
+        ``InventoryWriter.book_before``) each quantity is the DC's book stock just before
+        the advice time, and an item the books hold below zero is left out."""
+        if not self.enabled:
+            return
+        plans = []
+        for d, plan in self._advice:
+            day = self._day(d)
+            at = int(
+                datetime.datetime.combine(day, datetime.time(ADVICE_HOUR), datetime.UTC).timestamp()
+            )
+            plans.append(
+                plan.with_columns(
+                    d=pl.lit(d), at=pl.lit(at * 1_000_000, dtype=pl.Int64)
+                ).with_row_index("_row")
+            )
+        if not plans:
+            return
+        planned = pl.concat(plans).with_columns(
+            location_id=pl.col("w").replace_strict(
+                {w: loc for w, (_, loc) in enumerate(WAREHOUSES)}, return_dtype=pl.String
+            )
+        )
+        if book is not None:
+            from oms_hub.world.inventory import location_index
+
+            booked = book(
+                planned.select(
+                    "d",
+                    "w",
+                    "_row",
+                    loc=location_index(pl.col("location_id")),
+                    sku=pl.col("product").cast(pl.Int32),
+                    at="at",
+                )
+            )
+            planned = (
+                planned.join(booked.select("d", "w", "_row", "book"), on=["d", "w", "_row"])
+                .with_columns(qty=pl.col("book"))
+                .filter(pl.col("qty") >= 0)
+            )
+        planned = planned.sort("d", "w", "_row")
+        products = self.catalog.products
+        for (d,), day_plan in planned.partition_by("d", as_dict=True, maintain_order=True).items():
+            self._write_advice_day(int(d), day_plan, products)
+        write_csv(
+            pl.concat(self._inventory).sort("advised_at", "location_id", "sku"),
+            truth_dir / "edi_inventory.csv",
+        )
+
+    def _write_advice_day(self, d: int, plan: pl.DataFrame, products: pl.DataFrame) -> None:
+        day = self._day(d)
+        stamp = day.strftime("%Y%m%d")
+        groups = []
+        for w, (warehouse, location) in enumerate(WAREHOUSES):
+            mine = plan.filter(pl.col("w") == w)
+            n_items = mine.height
+            if n_items == 0:
+                continue
+            items = mine.select(
+                n=pl.int_range(1, pl.len() + 1),
+                sku=products.get_column("sku").gather(mine["product"]),
+                upc=products.get_column("upc").gather(mine["product"]),
+                qty=pl.col("qty"),
             )
             body = (
                 items.select(
@@ -461,37 +576,98 @@ class EdiWriter:
                 .str.join("~\n")
                 .item()
             )
-            st = f"{w + 1:04d}"
+            st = f"{len(groups) + 1:04d}"
             segments = 4 + 2 * n_items + 2
+            hhmm = f"{ADVICE_HOUR:02d}00"
             groups.append(
-                f"ST*846*{st}~\nBIA*00*SI*INV{stamp}{warehouse}*{stamp}~\nDTM*405*{stamp}*0600~\n"
+                f"ST*846*{st}~\nBIA*00*SI*INV{stamp}{warehouse}*{stamp}~\nDTM*405*{stamp}*{hhmm}~\n"
                 f"N1*WH*{location}*92*{warehouse}~\n{body}~\nCTT*{n_items}~\nSE*{segments}*{st}~\n"
             )
             self._inventory.append(
                 items.select(
-                    advised_at=pl.lit(f"{day.isoformat()}T06:00:00Z"),
+                    advised_at=pl.lit(f"{day.isoformat()}T{ADVICE_HOUR:02d}:00:00Z"),
                     location_id=pl.lit(location),
                     sku="sku",
                     quantity="qty",
                 )
             )
             self.stats.advice_rows += n_items
+        if not groups:  # nothing the books hold at or above zero to advise
+            return
         group = (
-            f"GS*IB*{WAREHOUSE_PARTNER}*{RECEIVER}*{stamp}*0600*{d + 1}*X*004010~\n"
+            f"GS*IB*{WAREHOUSE_PARTNER}*{RECEIVER}*{stamp}*{ADVICE_HOUR:02d}00*{d + 1}*X*004010~\n"
             + "".join(groups)
             + f"GE*{len(groups)}*{d + 1}~\n"
         )
         control = 900_000 + d + 1
         self._write(
             f"inv-{WAREHOUSE_PARTNER}-{stamp}.x12",
-            self._isa(WAREHOUSE_PARTNER, control, day, "0600", [group]),
+            self._isa(WAREHOUSE_PARTNER, control, day, f"{ADVICE_HOUR:02d}00", [group]),
         )
 
+    def _write_shipments(self, truth_dir: Path) -> None:
+        """One 945 interchange per ship day; the shipments and the planted ones in truth."""
+        shipments = (
+            pl.concat(self._shipments).sort("ship_day", "minute", "shipment_id", "line")
+            if self._shipments
+            else None
+        )
+        if shipments is None or shipments.is_empty():
+            return
+        names = []
+        for (sd,), part in shipments.partition_by(
+            "ship_day", as_dict=True, maintain_order=True
+        ).items():
+            day = self._day(int(sd))
+            name = f"ship-{WAREHOUSE_PARTNER}-{day.strftime('%Y%m%d')}.x12"
+            self._write(
+                name,
+                interchange_945(
+                    part, sender=WAREHOUSE_PARTNER, receiver=RECEIVER, day=day, d=int(sd)
+                ),
+            )
+            names.append((int(sd), name))
+        files = pl.DataFrame(
+            {"ship_day": [n[0] for n in names], "file": [f"{SOURCE}/{n[1]}" for n in names]},
+            schema={"ship_day": pl.Int64, "file": pl.String},
+        )
+        at = pl.format(
+            "{}T{}:{}:00Z",
+            (pl.lit(self.start) + pl.duration(days=pl.col("ship_day"))).dt.strftime("%Y-%m-%d"),
+            (pl.col("minute") // 60).cast(pl.String).str.zfill(2),
+            (pl.col("minute") % 60).cast(pl.String).str.zfill(2),
+        )
+        good = shipments.filter(pl.col("kind") == "")
+        write_csv(
+            good.select(
+                "shipment_id",
+                "order_id",
+                "location_id",
+                shipped_at=at,
+                sku="sku",
+                quantity="shipped",
+            ).sort("shipment_id", "sku"),
+            truth_dir / "edi_shipments.csv",
+        )
+        bad = (
+            shipments.filter(pl.col("kind") != "")
+            .unique("shipment_id", keep="first", maintain_order=True)
+            .join(files, on="ship_day")
+            .select("file", "shipment_id", order_id="w06_order", kind="kind")
+            .sort("file", "shipment_id")
+        )
+        write_csv(bad, truth_dir / "edi_shipments_injected.csv")
+        self.stats.shipments = good.get_column("shipment_id").n_unique()
+        self.stats.shipment_files = len(names)
+        self.stats.shipments_injected = dict(bad.group_by("kind").len().sort("kind").iter_rows())
+
     def finish(self, truth_dir: Path) -> None:
-        """Write the EDI truth files (orders, planted problems, inventory advice)."""
+        """Write the 945 files and the EDI truth files (orders, planted problems,
+        shipments); the 846s follow with ``write_advice`` once the stock is known."""
         if not self.enabled:
             return
         truth_dir.mkdir(parents=True, exist_ok=True)
+        self._write_shipments(truth_dir)
         write_csv(
             pl.concat(self._orders)
             .with_columns(
@@ -511,7 +687,3 @@ class EdiWriter:
             )
         )
         write_csv(injected.sort("file", "document_number"), truth_dir / "edi_injected.csv")
-        write_csv(
-            pl.concat(self._inventory).sort("advised_at", "location_id", "sku"),
-            truth_dir / "edi_inventory.csv",
-        )

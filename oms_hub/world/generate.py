@@ -208,7 +208,13 @@ def generate_world(
         stock_sink=stock.take_pos if stock else None,
     )
     edi = EdiWriter(
-        landing=landing, seed=seed, start=start, days=days, orders=edi_orders, catalog=catalog
+        landing=landing,
+        seed=seed,
+        start=start,
+        days=days,
+        orders=edi_orders,
+        catalog=catalog,
+        stock_sink=stock.take_shipments if stock else None,
     )
     planned = {
         CATALOG_SOURCE: list(CATALOG_FILES),
@@ -262,6 +268,8 @@ def generate_world(
         report("inventory", 0, 1)
         stock.write(truth_dir)
         report("inventory", 1, 1)
+    # the 3PL's 846s report the DCs' book stock (random without a stock world)
+    edi.write_advice(truth_dir, stock.book_before if stock else None)
 
     stats = pos.stats
     summary = WorldSummary(
@@ -318,6 +326,9 @@ def generate_world(
             "inventory_advice_rows": edi.stats.advice_rows,
             "injected": dict(edi.stats.injected),
             "resent_interchange": edi.stats.resent,
+            "shipments": edi.stats.shipments,
+            "shipment_files": edi.stats.shipment_files,
+            "shipments_injected": dict(edi.stats.shipments_injected),
         }
     if api is not None:
         truth.add_identities(api.identity_truth())

@@ -7,7 +7,9 @@ injected count discrepancy (and its cause) in ``truth/``.
 
 The writer needs the POS sales and refunds as they were written (clean rows only: the
 hub never loads quarantined rows), so the POS writer hands it each day's clean
-movements through a sink; POS files are unchanged by this. Everything else draws from
+movements through a sink; POS files are unchanged by this. The EDI writer hands it the
+3PL's shipments of EDI orders the same way (``take_shipments``: sales out of the DCs),
+and asks it for the DCs' book stock for the 846 advice (``book_before``). Everything else draws from
 the world's own inventory streams (``seeds.INVENTORY*``).
 
 Book stock here is computed exactly as the hub must compute it: every movement strictly
@@ -146,6 +148,34 @@ class InventoryWriter:
                     ).astype(np.int8),
                 }
             )
+        )
+
+    def take_shipments(self, rows: pl.DataFrame) -> None:
+        """Warehouse shipments (``loc, sku, at, delta, kind``; kind ``SALE``, delta < 0)."""
+        self._pos.append(rows.select(_EVENT_COLUMNS).cast(_EVENT_SCHEMA))
+
+    def book_before(self, queries: pl.DataFrame) -> pl.DataFrame:
+        """``queries`` (``loc, sku, at`` + any columns) with ``book``: the sellable book
+        stock strictly before ``at`` as the hub keeps it (movements plus the shrink it
+        posted at earlier counts). Call after ``write``."""
+        moves = pl.concat([self._events.select(_EVENT_COLUMNS[:4]), self._shrink]).sort("at")
+        book = moves.with_columns(pl.col("delta").cum_sum().over("loc", "sku").alias("book"))
+        return (
+            queries.with_columns(pl.col("loc").cast(pl.Int32), pl.col("sku").cast(pl.Int32))
+            .with_row_index("_q")
+            .sort("at")
+            .with_columns((pl.col("at") - 1).alias("_before"))
+            .join_asof(
+                book.select("loc", "sku", pl.col("at").alias("_t"), "book").sort("_t"),
+                left_on="_before",
+                right_on="_t",
+                by=["loc", "sku"],
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .with_columns(pl.col("book").fill_null(0).cast(pl.Int64))
+            .sort("_q")
+            .drop("_q", "_before", "_t")
         )
 
     # -- plan -----------------------------------------------------------------------------
@@ -330,6 +360,12 @@ class InventoryWriter:
         )
         self._write_files(opening, receipts, transfers, counts)
         self._write_truth(truth_dir, events, counts)
+        self._events = events
+        self._shrink = (
+            counts.filter(pl.col("cause") == "unexplained_shrink")
+            .select("loc", "sku", "at", "delta")
+            .cast({"loc": pl.Int32, "sku": pl.Int32, "at": pl.Int64, "delta": pl.Int64})
+        )
 
     def _plan_counts(
         self, rng: np.random.Generator, events: pl.DataFrame, transfers: pl.DataFrame
@@ -718,6 +754,21 @@ class InventoryWriter:
     def truth_files() -> tuple[str, ...]:
         """Truth files the writer produces."""
         return ("inventory_discrepancies.csv", "inventory_on_hand.csv", "inventory_injected.csv")
+
+
+_EVENT_SCHEMA = {
+    "loc": pl.Int32,
+    "sku": pl.Int32,
+    "at": pl.Int64,
+    "delta": pl.Int64,
+    "kind": pl.Int8,
+}
+_EVENT_COLUMNS = list(_EVENT_SCHEMA)
+
+
+def location_index(location_id: pl.Expr) -> pl.Expr:
+    """The writer's location code (index in ``places.LOCATIONS``) of a location id."""
+    return location_id.replace_strict(_LOC_IDS, list(range(len(_LOC_IDS))), return_dtype=pl.Int32)
 
 
 def _lookup(values: pl.Series, column: str) -> pl.Expr:

@@ -21,6 +21,7 @@ POS_SQUARE_PLAN = 12
 EDI_PLAN = 20
 EDI_ORDERS = 21
 EDI_INVENTORY = 22
+EDI_SHIPMENTS = 23  # 945 shipping advice of the EDI orders (world/edi_shipments.py)
 INVENTORY = 50
 INVENTORY_COUNTS = 51
 WEB_SHOPIFY = 30

@@ -55,15 +55,29 @@ def _movements() -> pl.LazyFrame:
     )
 
 
-def _invoices() -> pl.DataFrame:
-    return invoices(_orders(), load_partners().frame(), shipped_days(_movements())).collect()
+def _invoices(*, invoice_unshipped: bool = True) -> pl.DataFrame:
+    return invoices(
+        _orders(),
+        load_partners().frame(),
+        shipped_days(_movements()),
+        invoice_unshipped=invoice_unshipped,
+    ).collect()
+
+
+def test_only_shipped_edi_orders_are_invoiced_on_their_first_shipment_day() -> None:
+    inv = _invoices(invoice_unshipped=False)  # the default
+    # PO1 has no shipment: no invoice yet; PO2 shipped in two parts: the first dates it
+    assert inv.select("invoice_id", "invoiced_on", "shipped_from", "amount").rows() == [
+        ("INV-BIGBOXCO-PO2", dt.date(2026, 10, 3), "shipment", D("99.99"))
+    ]
+    assert inv["due_on"].to_list() == [dt.date(2026, 12, 2)]  # net 60 from the partner file
 
 
 def test_one_invoice_per_live_edi_order_for_its_total_on_partner_terms() -> None:
-    inv = _invoices()
+    inv = _invoices()  # OMS_HUB_AR_INVOICE_UNSHIPPED=1: unshipped orders on the order day
     assert inv["invoice_id"].to_list() == ["INV-ACMESTORES-PO1", "INV-BIGBOXCO-PO2"]
     assert inv["amount"].to_list() == [D("1234.57"), D("99.99")]
-    # ACME: no sale movement -> order day (documented fallback), net 30
+    # ACME: no sale movement -> order day (the flag's fallback), net 30
     # BIGBOX: first sale movement is the ship day, net 60 from the partner file
     assert inv["shipped_from"].to_list() == ["order_date", "shipment"]
     assert inv["invoiced_on"].to_list() == [dt.date(2026, 10, 1), dt.date(2026, 10, 3)]
@@ -225,3 +239,31 @@ def test_lockbox_world_is_deterministic_and_pays_by_fate() -> None:
         joined.filter(pl.col("fate") == "unpaid")["amount_r"].null_count()
         == (truth["fate"] == "unpaid").sum()
     )
+
+
+def test_b2b_invoice_entry_is_dated_on_the_invoice_day_not_the_order_day() -> None:
+    from oms_hub.finance.events import invoice_events, order_events
+
+    inv = _invoices(invoice_unshipped=False)
+    events = invoice_events(inv.lazy(), _orders()).collect()
+    assert events.select("event_id", "occurred_on", "total").rows() == [
+        ("b2b_invoice:edi:BIGBOXCO:PO2", dt.date(2026, 10, 3), D("99.99"))
+    ]
+    # EDI orders are no sale at order time any more (only the POS order is)
+    assert order_events(_orders()).collect()["event_id"].to_list() == ["sale:pos:9"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("", False), ("0", False), ("1", True)])
+def test_invoice_unshipped_flag(monkeypatch, text: str, expected: bool) -> None:
+    from oms_hub.steps.receivables import invoice_unshipped
+
+    monkeypatch.setenv("OMS_HUB_AR_INVOICE_UNSHIPPED", text)
+    assert invoice_unshipped() is expected
+
+
+def test_invoice_unshipped_flag_rejects_garbage(monkeypatch) -> None:
+    from oms_hub.steps.receivables import invoice_unshipped
+
+    monkeypatch.setenv("OMS_HUB_AR_INVOICE_UNSHIPPED", "sometimes")
+    with pytest.raises(ValueError, match="OMS_HUB_AR_INVOICE_UNSHIPPED='sometimes'"):
+        invoice_unshipped()

@@ -25,8 +25,10 @@ def test_edi_is_deterministic_and_leaves_pos_byte_identical(tmp_path: Path) -> N
     assert not (tmp_path / "plain" / "landing" / "edi").exists()
     assert with_edi.edi_orders == 30
     assert with_edi.files_written == plain.files_written + with_edi.edi_files
-    # 3 buyers + 1 warehouse partner a day, plus the re-sent interchange.
-    assert with_edi.edi_files == 2 * 4 + 1
+    # 3 buyers + 1 warehouse partner (846) a day, plus the re-sent interchange, plus the
+    # 3PL's 945s: day 0's orders ship from day 1 on, so one shipping day in two days.
+    assert with_edi.edi_files == 2 * 4 + 1 + 1
+    assert (tmp_path / "edi" / "landing" / "edi" / "ship-3PLWEST-20261002.x12").exists()
 
 
 def test_every_edi_file_parses_and_only_planted_problems_are_rejected(tmp_path: Path) -> None:
@@ -43,3 +45,43 @@ def test_every_edi_file_parses_and_only_planted_problems_are_rejected(tmp_path: 
         ) == sorted(mine["kind"].to_list()), name
         rejected += result.rejected
     assert rejected == parse_kinds.height > 0
+
+
+def test_945_shipments_leave_the_dcs_books_and_846s_report_them(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    generate_world(plain, orders=600, days=5, seed=4)
+    generate_world(tmp_path / "edi", orders=600, days=5, seed=4, edi_orders=50)
+    truth = tmp_path / "edi" / "truth"
+    shipped = pl.read_csv(truth / "edi_shipments.csv")
+    assert shipped["shipment_id"].n_unique() > 5
+    # never more units than the order holds (several 945s per order allowed)
+    units = pl.read_csv(truth / "edi_orders.csv").select("order_id", "units")
+    per = shipped.group_by("order_id").agg(pl.col("quantity").sum()).join(units, on="order_id")
+    assert per.height == shipped["order_id"].n_unique()
+    assert (per["quantity"] <= per["units"]).all()
+    assert per["quantity"].min() > 0
+    assert (per["quantity"] < per["units"]).any()  # some orders shipped in part so far
+    # The DCs' books lose exactly what shipped; stores are untouched.
+    before = pl.read_csv(plain / "truth" / "inventory_on_hand.csv")
+    after = pl.read_csv(truth / "inventory_on_hand.csv")
+    diff = (
+        before.join(after, on=["sku", "location_id"], suffix="_after")
+        .with_columns(out=pl.col("on_hand") - pl.col("on_hand_after"))
+        .filter(pl.col("out") != 0)
+    )
+    want = shipped.group_by("sku", "location_id").agg(out=pl.col("quantity").sum())
+    assert (
+        diff.select("sku", "location_id", "out")
+        .sort("sku", "location_id")
+        .equals(want.sort("sku", "location_id"))
+    )
+    # Every 945 file parses; only the planted ones are rejected later (conform stage).
+    for path in sorted((tmp_path / "edi" / "landing" / "edi").glob("ship-*.x12")):
+        result = parse_edi(path.read_bytes(), landed_file=f"edi/{path.name}")
+        assert result.quarantine.is_empty()
+        assert result.staged.height > 0
+    assert set(pl.read_csv(truth / "edi_shipments_injected.csv")["kind"]) == {
+        "unknown_order",
+        "unknown_sku",
+        "over_shipped",
+    }

@@ -129,9 +129,12 @@ def _x12_result(a: X12Analysis, landed_file: str) -> ParseResult:
         landed_file=pl.lit(landed_file),
         locator="locator",
         # An order is one record per sender and PO number (a re-sent interchange or a
-        # revised PO supersedes the earlier copy); other documents per envelope numbers.
+        # revised PO supersedes the earlier copy), a shipping advice one per sender and
+        # shipment id (a corrected 945 replaces the first); others per envelope numbers.
         version_key=pl.when(pl.col("set_type") == "850")
         .then(fmt("order:{}:{}", "sender_id", "document_number"))
+        .when(pl.col("set_type") == "945")
+        .then(fmt("shipment:{}:{}", "sender_id", "_w06_shipment"))
         .otherwise(
             fmt(
                 "x12:{}:{}:{}:{}",

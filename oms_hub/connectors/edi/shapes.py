@@ -1,6 +1,6 @@
 """The shapes both EDI syntaxes produce: staged documents and per-document errors.
 
-X12 850/846 and EDIFACT ORDERS are staged into one stream, one row per transaction
+X12 850/846/945 and EDIFACT ORDERS are staged into one stream, one row per transaction
 set / message, so a file is parsed by one parser whatever it holds (partners mix
 syntaxes and document types freely). Parties, references, charges and lines are
 nested lists of structs; conform and the inventory-advice step flatten what they need.

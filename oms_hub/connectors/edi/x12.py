@@ -1,9 +1,9 @@
-"""X12: envelopes (ISA/GS/ST), 850 purchase orders and 846 inventory advice.
+"""X12: envelopes (ISA/GS/ST), 850 purchase orders, 846 inventory advice, 945 shipping advice.
 
 ``analyze_x12`` reads a whole payload set-wise: every segment gets the interchange,
 group and transaction set it belongs to by cumulative sums over the segment tags, the
 envelope checks are joins and comparisons between header and trailer rows, and the
-850/846 fields are read with list/str expressions over all sets at once. The result
+850/846/945 fields are read with list/str expressions over all sets at once. The result
 feeds both the staged documents and the 997 acknowledgements, so what is rejected and
 what is acknowledged as rejected are the same decision.
 
@@ -36,7 +36,7 @@ from oms_hub.connectors.edi.shapes import (
 )
 
 ENVELOPE_TAGS = ("ISA", "IEA", "GS", "GE")
-SUPPORTED_SETS = ("850", "846")
+SUPPORTED_SETS = ("850", "846", "945")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class X12Analysis:
 
     ``sets``: one row per transaction set (``doc`` id, envelope numbers, position).
     ``groups`` / ``interchanges``: one row per GS / ISA with their failure, if any.
-    ``documents``: the 850/846 fields per set (joined to ``sets`` by ``doc``).
+    ``documents``: the 850/846/945 fields per set (joined to ``sets`` by ``doc``).
     ``errors``: set-level problems (``ERROR_SCHEMA``), envelope and content alike.
     """
 
@@ -228,7 +228,8 @@ def _sets(seg: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 ~pl.col("set_type").is_in(list(SUPPORTED_SETS)),
                 code="unsupported_document",
                 message=fmt(
-                    "transaction set type '{}' is not read (850 and 846 are)", pl.col("set_type")
+                    "transaction set type '{}' is not read (850, 846 and 945 are)",
+                    pl.col("set_type"),
                 ),
                 ack_code="1",
             ),
@@ -301,7 +302,7 @@ def _documents(
         .join(sets.select("doc", "first_seg", "set_type"), on="doc")
         .with_columns(pos=pl.col("seg") - pl.col("first_seg") + 1)
         .with_columns(
-            item=pl.col("tag").is_in(["PO1", "LIN"]).cum_sum().over("doc").cast(pl.Int32),
+            item=pl.col("tag").is_in(["PO1", "LIN", "W12"]).cum_sum().over("doc").cast(pl.Int32),
         )
         .with_columns(
             n1=pl.when(pl.col("item") == 0)
@@ -320,8 +321,25 @@ def _documents(
         _date_text=element(5),
     )
     bia = _first(header, "BIA", bia_pos="pos", _bia_number=element(3), _bia_date=element(4))
+    # 945: W06 depositor order number (our order id), ship date, shipment id, buyer's PO.
+    w06 = _first(
+        header,
+        "W06",
+        w06_pos="pos",
+        _w06_order=element(2),
+        _w06_date=element(3),
+        _w06_shipment=element(4),
+        _w06_po=element(6),
+    )
+    g62 = (
+        header.filter((pl.col("tag") == "G62") & element(1).is_in(["11", "10"]))
+        .unique("doc", keep="first", maintain_order=True)
+        .select("doc", _ship_date=element(2), _ship_time=element(4))
+    )
+    w03 = _first(body, "W03", w03_pos="pos", _w03_units=element(1))
+    w27 = _first(body, "W27", _w27_carrier=pl.coalesce(element(3), element(2)))
     cur = _first(header, "CUR", currency=element(2))
-    td5 = _first(body, "TD5", carrier=pl.coalesce(element(5), element(3)))
+    td5 = _first(body, "TD5", _td5_carrier=pl.coalesce(element(5), element(3)))
     ctt = _first(
         body,
         "CTT",
@@ -367,9 +385,12 @@ def _documents(
     )
     parties = _parties(body, comp)
     warehouse = (
-        header.filter((pl.col("tag") == "N1") & element(1).is_in(["WH", "SN", "ST", "RL"]))
+        header.filter((pl.col("tag") == "N1") & element(1).is_in(["WH", "SF", "SN", "ST", "RL"]))
         .with_columns(
-            _wh_rank=element(1).replace_strict({"WH": 0, "SN": 1, "RL": 2, "ST": 3}, default=9)
+            # 945: SF (ship-from) is the warehouse; its N1*ST is the buyer's store.
+            _wh_rank=element(1).replace_strict(
+                {"WH": 0, "SF": 1, "SN": 2, "RL": 3, "ST": 4}, default=9
+            )
         )
         .sort("doc", "_wh_rank")
         .unique("doc", keep="first", maintain_order=True)
@@ -400,6 +421,31 @@ def _documents(
         _qty_text=element(2),
         uom=component(3, 1, comp),
     )
+    # 945 W12: 02 ordered, 03 shipped, 05 unit, 06 UPC, 07/08 a qualified item id.
+    w12 = body.filter(pl.col("tag") == "W12").select(
+        "doc",
+        "item",
+        "pos",
+        source_line_id=pl.col("item").cast(pl.String),
+        quantity_qualifier=element(1),
+        _qty_text=element(3),
+        uom=element(5),
+        _upc=element(6),
+        _q7=element(7),
+        _v8=element(8),
+    )
+    w12_ids = w12.select(
+        "doc",
+        "item",
+        pairs=pl.concat_list(
+            pl.when(pl.col("_upc").is_not_null()).then(
+                pl.struct(qualifier=pl.lit("UP"), value=pl.col("_upc"))
+            ),
+            pl.when(pl.col("_q7").is_not_null() & pl.col("_v8").is_not_null()).then(
+                pl.struct(qualifier=pl.col("_q7"), value=pl.col("_v8"))
+            ),
+        ).list.drop_nulls(),
+    ).select("doc", "item", item_ids=pl.col("pairs").cast(pl.List(PAIR)))
     pid = (
         body.filter((pl.col("tag") == "PID") & (pl.col("item") > 0))
         .group_by("doc", "item", maintain_order=True)
@@ -427,6 +473,12 @@ def _documents(
             line_amount=pl.lit(None, dtype=AMOUNT_DTYPE),
         )
     )
+    lines_945 = w12.join(w12_ids, on=["doc", "item"], how="left").with_columns(
+        quantity=parse_decimal(pl.col("_qty_text"), QTY_DTYPE),
+        unit_price=pl.lit(None, dtype=PRICE_DTYPE),
+        line_amount=pl.lit(None, dtype=AMOUNT_DTYPE),
+        description=pl.lit(None, dtype=pl.String),
+    )
     line_cols = [n for n in [f.name for f in LINE.fields] if n != "line_number"]
     all_lines = pl.concat(
         [
@@ -437,6 +489,14 @@ def _documents(
                 "_qty_text",
                 *line_cols,
                 pos=pl.coalesce("qty_pos", "pos"),
+                _price_text=pl.lit(None, dtype=pl.String),
+            ),
+            lines_945.select(
+                "doc",
+                "item",
+                "pos",
+                "_qty_text",
+                *line_cols,
                 _price_text=pl.lit(None, dtype=pl.String),
             ),
         ],
@@ -458,6 +518,10 @@ def _documents(
         sets.select("doc", "set_type")
         .join(beg, on="doc", how="left")
         .join(bia, on="doc", how="left")
+        .join(w06, on="doc", how="left")
+        .join(g62, on="doc", how="left")
+        .join(w03, on="doc", how="left")
+        .join(w27, on="doc", how="left")
         .join(cur, on="doc", how="left")
         .join(td5, on="doc", how="left")
         .join(ctt, on="doc", how="left")
@@ -470,15 +534,35 @@ def _documents(
         .join(stats, on="doc", how="left")
         .with_columns(
             pl.col("_n_items").fill_null(0),
-            document_number=pl.coalesce("document_number", "_bia_number"),
+            document_number=pl.coalesce("document_number", "_bia_number", "_w06_order"),
             document_date=pl.when(pl.col("set_type") == "850")
             .then(parse_ccyymmdd(pl.col("_date_text")))
+            .when(pl.col("set_type") == "945")
+            .then(parse_ccyymmdd(pl.coalesce("_ship_date", "_w06_date")))
             .otherwise(parse_ccyymmdd(pl.coalesce("_advice_date", "_bia_date", "_dtm_date"))),
-            _time_text=pl.when(pl.col("set_type") == "846").then(
-                pl.coalesce("_advice_time", "_dtm_time")
-            ),
+            _time_text=pl.when(pl.col("set_type") == "846")
+            .then(pl.coalesce("_advice_time", "_dtm_time"))
+            .when(pl.col("set_type") == "945")
+            .then(pl.col("_ship_time")),
+            carrier=pl.coalesce("_td5_carrier", "_w27_carrier"),
+            # 945: the shipment id (SI) and the buyer's PO (PO) travel as references.
+            references=pl.when(pl.col("set_type") == "945")
+            .then(
+                pl.concat_list(
+                    pl.col("references").fill_null(pl.lit([], dtype=pl.List(PAIR))),
+                    pl.when(pl.col("_w06_shipment").is_not_null())
+                    .then(pl.struct(qualifier=pl.lit("SI"), value=pl.col("_w06_shipment")))
+                    .cast(PAIR),
+                    pl.when(pl.col("_w06_po").is_not_null())
+                    .then(pl.struct(qualifier=pl.lit("PO"), value=pl.col("_w06_po")))
+                    .cast(PAIR),
+                ).list.drop_nulls()
+            )
+            .otherwise(pl.col("references")),
             declared_line_count=pl.col("_ctt01").cast(pl.Int64, strict=False),
-            declared_quantity_total=parse_decimal(pl.col("_ctt02"), QTY_DTYPE),
+            declared_quantity_total=pl.when(pl.col("set_type") == "945")
+            .then(parse_decimal(pl.col("_w03_units"), QTY_DTYPE))
+            .otherwise(parse_decimal(pl.col("_ctt02"), QTY_DTYPE)),
             declared_amount=pl.lit(None, dtype=AMOUNT_DTYPE),
         )
     )
@@ -488,6 +572,7 @@ def _documents(
 def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) -> pl.DataFrame:
     is850 = pl.col("set_type") == "850"
     is846 = pl.col("set_type") == "846"
+    is945 = pl.col("set_type") == "945"
     lines = lines.join(docs.select("doc", "set_type"), on="doc")
     return pl.concat(
         [
@@ -528,6 +613,76 @@ def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) 
                 seg_tag=pl.lit("DTM"),
                 seg_pos=pl.lit(2),
                 ack_code="3",
+            ),
+            errors_where(
+                docs,
+                is945 & pl.col("w06_pos").is_null(),
+                code="missing_segment",
+                message=pl.lit("945 has no W06 segment"),
+                seg_tag=pl.lit("W06"),
+                seg_pos=pl.lit(2),
+                ack_code="3",
+            ),
+            errors_where(
+                docs,
+                is945 & pl.col("w06_pos").is_not_null() & pl.col("_w06_order").is_null(),
+                code="missing_field",
+                message=pl.lit("W06-02 depositor order number is empty"),
+                seg_tag=pl.lit("W06"),
+                seg_pos=pl.col("w06_pos"),
+                element=2,
+                ack_code="1",
+            ),
+            errors_where(
+                docs,
+                is945 & pl.col("w06_pos").is_not_null() & pl.col("_w06_shipment").is_null(),
+                code="missing_field",
+                message=pl.lit("W06-04 shipment identification number is empty"),
+                seg_tag=pl.lit("W06"),
+                seg_pos=pl.col("w06_pos"),
+                element=4,
+                ack_code="1",
+            ),
+            errors_where(
+                docs,
+                is945 & pl.col("w06_pos").is_not_null() & pl.col("document_date").is_null(),
+                code="bad_date",
+                message=fmt(
+                    "945 ship date (G62*11 or W06-03) '{}' is not a CCYYMMDD date",
+                    pl.coalesce("_ship_date", "_w06_date"),
+                ),
+                seg_tag=pl.lit("W06"),
+                seg_pos=pl.col("w06_pos"),
+                element=3,
+                ack_code="8",
+            ),
+            errors_where(
+                docs,
+                is945 & (pl.col("_n_items") == 0),
+                code="missing_segment",
+                message=pl.lit("945 has no W12 line"),
+                seg_tag=pl.lit("W12"),
+                seg_pos=pl.lit(3),
+                ack_code="3",
+            ),
+            errors_where(
+                docs,
+                is945
+                & pl.col("w03_pos").is_not_null()
+                & (
+                    pl.col("declared_quantity_total").is_null()
+                    | (pl.col("declared_quantity_total") != pl.col("_qty_total"))
+                ),
+                code="count_mismatch",
+                message=fmt(
+                    "W03-01 says {} units shipped, the W12 lines ship {}",
+                    pl.col("_w03_units"),
+                    pl.col("_qty_total"),
+                ),
+                seg_tag=pl.lit("W03"),
+                seg_pos=pl.col("w03_pos"),
+                element=1,
+                ack_code="7",
             ),
             errors_where(
                 docs,
@@ -578,9 +733,12 @@ def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) 
             ),
             errors_where(
                 lines,
-                pl.col("quantity").is_null()
-                | (pl.col("quantity") < 0)
-                | ((pl.col("set_type") == "850") & (pl.col("quantity") == 0)),
+                (pl.col("set_type") != "945")
+                & (
+                    pl.col("quantity").is_null()
+                    | (pl.col("quantity") < 0)
+                    | ((pl.col("set_type") == "850") & (pl.col("quantity") == 0))
+                ),
                 code="bad_quantity",
                 message=fmt(
                     "line {} quantity '{}' is not a valid quantity",
@@ -593,6 +751,31 @@ def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) 
                 seg_pos=pl.col("pos"),
                 element=2,
                 ack_code="6",
+            ),
+            errors_where(
+                lines,
+                (pl.col("set_type") == "945")
+                & (pl.col("quantity").is_null() | (pl.col("quantity") < 0)),
+                code="bad_quantity",
+                message=fmt(
+                    "W12 line {} units shipped '{}' is not a valid quantity",
+                    pl.col("item"),
+                    pl.col("_qty_text"),
+                ),
+                seg_tag=pl.lit("W12"),
+                seg_pos=pl.col("pos"),
+                element=3,
+                ack_code="6",
+            ),
+            errors_where(
+                lines,
+                (pl.col("set_type") == "945") & pl.col("item_ids").list.len().eq(0),
+                code="missing_field",
+                message=fmt("W12 line {} names no item (W12-06 UPC or W12-07/08)", pl.col("item")),
+                seg_tag=pl.lit("W12"),
+                seg_pos=pl.col("pos"),
+                element=6,
+                ack_code="1",
             ),
             errors_where(
                 lines,
@@ -623,7 +806,7 @@ def _content_errors(docs: pl.DataFrame, lines: pl.DataFrame, sac: pl.DataFrame) 
 
 
 def analyze_x12(payload: bytes) -> X12Analysis:
-    """Tokenize, check envelopes and read every 850/846 set of a payload.
+    """Tokenize, check envelopes and read every 850/846/945 set of a payload.
 
     Raises ``EdiSyntaxError`` only when the ISA separators cannot be read at all.
     """

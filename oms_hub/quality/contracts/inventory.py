@@ -52,6 +52,11 @@ class InventoryMovements(Lineage):
     counterpart_location_id: str = pa.Field(
         nullable=True, description="The other end of a transfer (sender or receiver)."
     )
+    shipment_id: str = pa.Field(
+        nullable=True,
+        description="Warehouse shipment that moved a sale (EDI 945 W06-04); null for store "
+        "sales and every other kind. An order shipped in parts has one per part.",
+    )
 
 
 class InventoryCounts(Lineage):

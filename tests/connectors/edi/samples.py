@@ -51,6 +51,35 @@ def x12_846(
     return body
 
 
+def x12_945(
+    order: str = "edi:ACMESTORES:PO-1001",
+    shipment: str = "SH-1",
+    items: tuple[tuple[str, str, str], ...] = (("SKU-1", "10", "10"), ("SKU-2", "3", "2")),
+    *,
+    set_control: str = "0001",
+    ship_date: str = "20261003",
+    warehouse: str = "WHSE01",
+    w03: str | None = None,
+) -> list[str]:
+    """One 945 set: (sku, ordered, shipped) per W12 line; W03 = sum shipped unless given."""
+    body = [
+        f"ST*945*{set_control}",
+        f"W06*N*{order}*{ship_date}*{shipment}**PO-1001",
+        f"N1*SF*West DC*92*{warehouse}",
+        "N1*ST*Store 42*92*0042",
+        f"G62*11*{ship_date}*8*1432",
+        "W27*M*UPSN*UPS Ground",
+    ]
+    total = 0
+    for n, (sku, ordered, shipped) in enumerate(items, start=1):
+        status = "CC" if ordered == shipped else "CP"
+        body += [f"LX*{n}", f"W12*{status}*{ordered}*{shipped}*0*EA**VN*{sku}"]
+        total += int(shipped) if shipped.isdigit() else 0
+    body.append(f"W03*{w03 if w03 is not None else total}*12.5*LB")
+    body.append(f"SE*{len(body) + 1}*{set_control}")
+    return body
+
+
 def x12_interchange(
     groups: list[tuple[str, list[list[str]]]],
     *,

@@ -7,11 +7,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oms_hub.connectors.edi import parse_edi
-from tests.connectors.edi.samples import edifact_orders, x12_846, x12_850, x12_interchange
+from tests.connectors.edi.samples import (
+    edifact_orders,
+    x12_846,
+    x12_850,
+    x12_945,
+    x12_interchange,
+)
 
 SEEDS = [
     x12_interchange([("PO", [x12_850("A"), x12_850("B", set_control="0002")])]),
     x12_interchange([("IB", [x12_846()])], element="|", component="^", terminator="~\r\n"),
+    x12_interchange([("SW", [x12_945(), x12_945("edi:X:PO-2", "SH-2", set_control="0002")])]),
     edifact_orders(),
     edifact_orders(una="UNA:+,? '", decimal=","),
 ]
