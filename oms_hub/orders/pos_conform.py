@@ -161,10 +161,18 @@ def conform_pos(
     refunds = ok.filter(pl.col("event_type") == "refund").sort("landed_file", "row_number")
     returns = (
         refunds.with_columns(
-            _n=pl.col("row_number").rank("ordinal").over("order_id", "local_date"),
+            # Keyed by the refund's own instant, not its store-local day: conform runs per
+            # UTC day, and two refunds of one sale on the same local day can fall on two
+            # UTC days; a per-local-day counter would then restart in each and collide.
+            _n=pl.col("row_number").rank("ordinal").over("order_id", "event_at"),
         )
         .select(
-            return_id=pl.format("{}:{}:{}", pl.col("order_id"), pl.col("local_date"), pl.col("_n")),
+            return_id=pl.format(
+                "{}:{}:{}",
+                pl.col("order_id"),
+                pl.col("event_at").dt.strftime("%Y%m%dT%H%M%SZ"),
+                pl.col("_n"),
+            ),
             order_id="order_id",
             channel=pl.lit(CHANNEL),
             returned_at=pl.col("event_at"),

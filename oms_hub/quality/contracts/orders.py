@@ -155,7 +155,8 @@ class Returns(Lineage):
 
     return_id: str = pa.Field(
         unique=True,
-        description="Hub return id: '<order_id>:<date>:<n>' for POS refunds, "
+        description="Hub return id: '<order_id>:<refund UTC instant YYYYMMDDTHHMMSSZ>:<n>' for POS "
+        "refunds, "
         "'<order_id>:<refund id>:<refund line id>' for web refunds.",
     )
     order_id: str = pa.Field(
