@@ -15,7 +15,7 @@ Cases:
 * ``world N`` (``--world N [--api-orders M]``) — a generated sample world (``N`` POS
   orders, ``M`` web/marketplace orders, default ``N // 4``, 30 days): land, stage, run
   the customers step, score ``core.customer_xref`` against ``truth/identities.csv``,
-  overall, per source and without POS (POS identities carry a name only).
+  overall, per source, per source pair and without POS.
 * ``incremental N`` — full run on 99 % of the synthetic set, then the last 1 % added with
   ``resolve_incremental``; F1 over everything and the time of the 1 % step.
 

@@ -436,7 +436,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="OUTPUT", help="CSV or Parquet to write")
     p.add_argument("--config", metavar="YAML", help="identity settings (default: built-in)")
     p.add_argument(
-        "--threshold", type=float, metavar="P", help="match probability to link (default 0.95)"
+        "--threshold",
+        type=float,
+        metavar="P",
+        help="match probability to link (default: identity.yaml, 0.7)",
     )
     p.set_defaults(func=cmd_dedupe)
 

@@ -19,7 +19,7 @@ from oms_hub.connectors.inventory import (
     stock_file_kind,
 )
 from oms_hub.connectors.lockbox import parse_lockbox
-from oms_hub.connectors.pos import parse_square_items
+from oms_hub.connectors.pos import parse_square_customers, parse_square_items
 from oms_hub.connectors.settlements.formats import parse_settlement_file
 from oms_hub.connectors.shopify import parse_shopify_orders
 from oms_hub.connectors.woocommerce import parse_woocommerce_orders
@@ -32,7 +32,7 @@ from oms_hub.steps.staging import StagedSource
 
 def _is_square_items(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    return name.endswith(".csv") and "items" in name
+    return name.endswith(".csv") and "items" in name and not _is_square_customers(path)
 
 
 POS_SQUARE = StagedSource(
@@ -41,6 +41,21 @@ POS_SQUARE = StagedSource(
     version=1,
     accepts=_is_square_items,
     parser=lambda payload, path: parse_square_items(payload, landed_file=path),
+)
+
+
+def _is_square_customers(path: str) -> bool:
+    # Customer Directory exports: CSV files under landing/pos/customers/
+    parts = path.lower().split("/")
+    return parts[-1].endswith(".csv") and "customers" in parts[1:-1]
+
+
+POS_SQUARE_CUSTOMERS = StagedSource(
+    source="pos",
+    stream="square_customers",
+    version=1,
+    accepts=_is_square_customers,
+    parser=lambda payload, path: parse_square_customers(payload, landed_file=path),
 )
 CATALOG_PRODUCTS = StagedSource(
     source="catalog",
@@ -145,6 +160,7 @@ STAGED_SOURCES: tuple[StagedSource, ...] = (
     CATALOG_PRODUCTS,
     CATALOG_LOCATIONS,
     POS_SQUARE,
+    POS_SQUARE_CUSTOMERS,
     SHOPIFY,
     WOOCOMMERCE,
     AMAZON,
@@ -168,6 +184,11 @@ ORDER_SOURCES: tuple[OrderSource, ...] = (
 #: record counts as loaded in ops.load_audit when its (landed_file, locator) is in one.
 #: Paths are under lake/staging/.
 TERMINAL_STREAMS: tuple[str, ...] = ("edi/inventory_advice", "edi/shipments")
+
+#: Staged streams whose records load as customer identities only (no canonical table of
+#: their own): a record counts as loaded when core.customer_xref carries its
+#: (landed_file, locator), the lineage of the identity it describes.
+IDENTITY_STREAMS: tuple[str, ...] = ("pos/square_customers",)
 
 #: Staged streams by ``<source>/<stream>`` name.
 STREAMS: dict[str, StagedSource] = {s.folder: s for s in STAGED_SOURCES}

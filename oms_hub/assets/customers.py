@@ -12,7 +12,12 @@ from oms_hub.sources import STREAMS
 from oms_hub.steps.customers import build_customer_360, build_customers
 from oms_hub.storage.lake import Lake
 
-_FEED_DEPS = [staging_key(name) for feed in active_feeds(STREAMS) for name in feed.streams]
+_FEED_DEPS = [
+    staging_key(name)
+    for feed in active_feeds(STREAMS)
+    for name in (*feed.streams, *feed.optional)
+    if name in STREAMS
+]
 
 
 @dg.multi_asset(

@@ -54,6 +54,7 @@ PUBLISHED = [
         ["core", "inventory_counts"],
         ["finance", "settlements"],
         ["finance", "ar_receipts"],
+        ["core", "customer_xref"],
     ],
     group_name="warehouse",
     kinds={"parquet"},

@@ -33,6 +33,8 @@ class IdentityConfig:
     random_pairs: int = 100_000
     model: str = "fs-em"
     first_name_veto: bool = True
+    m_from_email_pairs: bool = True
+    count_exact_u: bool = True
     default_country: str = "US"
     blocking_keys: tuple[str, ...] = field(default_factory=tuple)
 
@@ -58,6 +60,11 @@ def _validated(config: IdentityConfig) -> IdentityConfig:
     for name in ("max_cluster_size", "max_block_size", "training_pairs", "random_pairs"):
         if int(getattr(config, name)) < 2:
             raise IdentityConfigError(f"{name} must be at least 2, got {getattr(config, name)!r}")
+    for name in ("first_name_veto", "m_from_email_pairs", "count_exact_u"):
+        if not isinstance(getattr(config, name), bool):
+            raise IdentityConfigError(
+                f"{name} must be true or false, got {getattr(config, name)!r}"
+            )
     if len(config.default_country) != 2:
         raise IdentityConfigError(
             f"default_country must be an ISO 3166 alpha-2 code, got {config.default_country!r}"

@@ -67,11 +67,37 @@ def scores_touching(
     )
 
 
+def _between(labels: pl.DataFrame, a: str, b: str, *by: str) -> int:
+    """Pairs grouped by ``by`` with one identity of source ``a`` and one of ``b``."""
+    left = labels.filter(pl.col("source") == a).group_by(*by).len().rename({"len": "na"})
+    if a == b:
+        n = left["na"].cast(pl.Int64)
+        return int((n * (n - 1) // 2).sum())
+    right = labels.filter(pl.col("source") == b).group_by(*by).len().rename({"len": "nb"})
+    both = left.join(right, on=list(by))
+    return int((both["na"].cast(pl.Int64) * both["nb"].cast(pl.Int64)).sum())
+
+
+def scores_between(
+    labels: pl.DataFrame, a: str, b: str, *, truth: str, predicted: str
+) -> PairScores:
+    """Scores over the pairs of one identity of source ``a`` and one of source ``b``.
+
+    E.g. ``("pos", "shopify")``: how well store profiles are joined to web accounts
+    (``a == b``: pairs within one source, its duplicates).
+    """
+    return PairScores(
+        true_pairs=_between(labels, a, b, truth),
+        predicted_pairs=_between(labels, a, b, predicted),
+        correct_pairs=_between(labels, a, b, truth, predicted),
+    )
+
+
 def world_scores(xref: pl.DataFrame, truth: pl.DataFrame) -> dict[str, object]:
     """``core.customer_xref`` scored against a sample world's ``truth/identities.csv``.
 
-    Overall, per source (pairs touching that source's identities) and without POS
-    (POS identities carry a name only, so they cap recall; see docs).
+    Overall, per source (pairs touching that source's identities), per source pair
+    (``"pos~shopify"``: one identity of each) and without POS.
     """
     labels = xref.select("source", "source_customer_id", "customer_key").join(
         truth.select("source", "source_customer_id", "person_id"),
@@ -89,6 +115,7 @@ def world_scores(xref: pl.DataFrame, truth: pl.DataFrame) -> dict[str, object]:
         }
 
     args = {"truth": "person_id", "predicted": "customer_key"}
+    sources = sorted(labels["source"].unique().to_list())
     web = labels.filter(pl.col("source") != "pos")
     return {
         "identities": labels.height,
@@ -99,6 +126,11 @@ def world_scores(xref: pl.DataFrame, truth: pl.DataFrame) -> dict[str, object]:
         "per_source": {
             source: row(scores_touching(labels, pl.col("source") == source, **args))
             for source in sorted(labels["source"].unique().to_list())
+        },
+        "per_source_pair": {
+            f"{a}~{b}": row(scores_between(labels, a, b, **args))
+            for i, a in enumerate(sources)
+            for b in sources[i:]
         },
         "per_source_without_pos": {
             source: row(scores_touching(web, pl.col("source") == source, **args))

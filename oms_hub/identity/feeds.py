@@ -6,7 +6,9 @@ latest values, ``seen_at`` (latest sighting), ``first_seen_at`` and the lineage
 (``landed_file``, ``locator``) of the latest sighting. A channel adds its feed to
 ``IDENTITY_FEEDS``; the customers step reads them all.
 
-POS: Square ``Customer ID`` + ``Customer Name`` on sale rows. Web shops and Amazon:
+POS: Square ``Customer ID`` + ``Customer Name`` on sale rows, joined to the Customer
+Directory export (``pos/square_customers``: first/last name, email, phone, postal
+address, birthday) when one has landed. Web shops and Amazon:
 the customer fields of their staged order rows (``source_customer_id``,
 ``customer_name``, ``customer_email``, ``customer_phone``, ``ship_postal_code``,
 ``ship_country``); a guest checkout (no customer id) is the identity
@@ -31,13 +33,51 @@ class IdentityFeed:
     source: str
     streams: tuple[str, ...]
     extract: Callable[[dict[str, pl.LazyFrame]], pl.LazyFrame]
+    #: Streams that enrich the identities when they hold rows (passed to ``extract``
+    #: only then): the feed works without them.
+    optional: tuple[str, ...] = ()
+
+
+_POS_DIRECTORY = "pos/square_customers"
+#: Contract columns the Customer Directory fills (directory column -> contract column).
+_DIRECTORY_FIELDS = {
+    "email": "email",
+    "phone": "phone",
+    "address_line1": "address_line1",
+    "address_line2": "address_line2",
+    "city": "city",
+    "region": "region",
+    "postal_code": "postal_code",
+    "birth_date": "birth_date",
+    "company": "company",
+}
+
+
+def _latest_directory_rows(directory: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per Square customer: the one of the latest export.
+
+    Latest = the latest ``version_at`` (the export time in the file name), then the
+    later file path, as the load audit ranks versions.
+    """
+    return (
+        directory.sort("version_at", "landed_file", "row_number", nulls_last=False)
+        .group_by("customer_id")
+        .agg(pl.all().last())
+    )
 
 
 def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
-    """Square customer profiles seen on sale/refund rows: id + the name on the profile."""
+    """Square customer profiles: seen on sale/refund rows and/or in a directory export.
+
+    The sale rows give the profile id, the name as the receipt shows it and when the
+    customer was seen; the directory (when landed) adds first/last name fields, email,
+    phone, postal address and birthday. A profile only in the directory (a customer
+    who has not bought in the exports landed) is an identity too. Lineage is the
+    directory row when there is one (that is where the details come from), else the
+    latest sale row.
+    """
     rows = staged["pos/square_items"].filter(pl.col("customer_id").is_not_null())
-    first, last = split_full_name(pl.col("customer_name"))
-    latest = (
+    sales = (
         rows.sort("event_at", "landed_file", "row_number")
         .group_by("customer_id")
         .agg(
@@ -48,34 +88,53 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
             pl.col("locator").last(),
         )
     )
-    return latest.select(
-        pl.lit("pos").alias("source"),
-        pl.col("customer_id").alias("source_customer_id"),
-        first.alias("first_name"),
-        last.alias("last_name"),
-        *[
-            pl.lit(None, dtype=t).alias(c)
-            for c, t in SOURCE_COLUMNS.items()
-            if c
-            not in {
-                "source",
-                "source_customer_id",
-                "first_name",
-                "last_name",
-                "seen_at",
-                "first_seen_at",
-                "landed_file",
-                "locator",
-            }
-        ],
-        "seen_at",
-        "first_seen_at",
-        "landed_file",
-        "locator",
+    if _POS_DIRECTORY in staged:
+        directory = _latest_directory_rows(staged[_POS_DIRECTORY]).select(
+            "customer_id",
+            pl.col("first_name").alias("d_first"),
+            pl.col("last_name").alias("d_last"),
+            *[
+                (pl.col(c).cast(pl.String) if c == "birth_date" else pl.col(c)).alias(f"d_{c}")
+                for c in _DIRECTORY_FIELDS
+            ],
+            pl.col("first_visit").cast(pl.Datetime("us", "UTC")).alias("d_first_seen"),
+            pl.col("last_visit").cast(pl.Datetime("us", "UTC")).alias("d_seen"),
+            pl.col("landed_file").alias("d_landed_file"),
+            pl.col("locator").alias("d_locator"),
+        )
+        sales = sales.join(directory, on="customer_id", how="full", coalesce=True)
+    else:
+        sales = sales.with_columns(
+            *[pl.lit(None, pl.String).alias(c) for c in ("d_first", "d_last")],
+            *[pl.lit(None, pl.String).alias(f"d_{c}") for c in _DIRECTORY_FIELDS],
+            *[pl.lit(None, pl.Datetime("us", "UTC")).alias(c) for c in ("d_first_seen", "d_seen")],
+            *[pl.lit(None, pl.String).alias(c) for c in ("d_landed_file", "d_locator")],
+        )
+    first, last = split_full_name(pl.col("customer_name"))
+    has_directory = pl.col("d_landed_file").is_not_null()
+    named = pl.col("d_first").is_not_null() | pl.col("d_last").is_not_null()
+    columns: dict[str, pl.Expr] = {
+        c: pl.lit(None, dtype=t) for c, t in SOURCE_COLUMNS.items()
+    }  # what the directory does not say (country: the engine's default)
+    columns.update(
+        source=pl.lit("pos"),
+        source_customer_id=pl.col("customer_id"),
+        first_name=pl.when(named).then(pl.col("d_first")).otherwise(first),
+        last_name=pl.when(named).then(pl.col("d_last")).otherwise(last),
+        **{target: pl.col(f"d_{c}") for c, target in _DIRECTORY_FIELDS.items()},
+        seen_at=pl.coalesce("seen_at", "d_seen"),
+        first_seen_at=pl.min_horizontal("first_seen_at", "d_first_seen"),
+        landed_file=pl.when(has_directory).then("d_landed_file").otherwise("landed_file"),
+        locator=pl.when(has_directory).then("d_locator").otherwise("locator"),
+    )
+    return sales.select(
+        *[expr.cast(SOURCE_COLUMNS[name]).alias(name) for name, expr in columns.items()]
     )
 
 
-POS_IDENTITIES = IdentityFeed("pos", ("pos/square_items",), _pos_identities)
+POS_IDENTITIES = IdentityFeed(
+    "pos", ("pos/square_items",), _pos_identities, optional=(_POS_DIRECTORY,)
+)
 
 #: Staged order-row columns the web/marketplace feed reads.
 _WEB_FIELDS = ("customer_name", "customer_email", "customer_phone", "ship_postal_code")

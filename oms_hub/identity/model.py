@@ -33,6 +33,14 @@ _FLOOR = 1e-6
 TF_EXACT_LEVEL = {"first": 3, "last": 3}
 #: Largest adjustment either way (natural log units).
 TF_BOUND = 4.0
+#: Identifier fields that are blocking keys on their own (every pair agreeing on them
+#: exactly is a candidate), with their exact level: their u is counted, not sampled.
+COUNTED_EXACT = {"email": 2, "phone": 2}
+
+
+def _u_floor(field: str, level: int) -> float:
+    """Smallest u a weight uses: ``_FLOOR``, except where u is counted (``counted_exact_u``)."""
+    return 1e-12 if COUNTED_EXACT.get(field) == level else _FLOOR
 
 
 class _LevelECM(ECM):
@@ -139,7 +147,7 @@ class MatchModel:
                 if lvl < 0
                 else float(
                     np.log(max(m[f][lvl], _FLOOR) / pm)
-                    - np.log(max(u[f].get(lvl, _FLOOR), _FLOOR) / pu)
+                    - np.log(max(u[f].get(lvl, _FLOOR), _u_floor(f, lvl)) / pu)
                 )
                 for lvl in m[f]
             }
@@ -187,6 +195,82 @@ def _cap_different(m_j: np.ndarray, levels_j: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Field whose exact agreement marks the anchor pairs m is learned from, and its level.
+ANCHOR_FIELD, ANCHOR_LEVEL = "email", 2
+#: Fewest anchor pairs for anchored m (below it: plain EM).
+MIN_ANCHOR_PAIRS = 200
+
+
+def anchored_m(
+    codes: np.ndarray, counts: np.ndarray, fields: tuple[str, ...], offsets: list[int], sizes
+) -> dict[int, np.ndarray] | None:
+    """m per field (index -> level distribution) from the pairs sharing an exact email.
+
+    Two identities with the same (standardized, non-relay) email are the same person
+    nearly always, and which name variant, phone or address each shows does not depend
+    on the email: their levels on the *other* fields are a sample of what true matches
+    look like, without EM having to find the match class among namesakes (where many
+    people share a name, EM can settle on "same name" as the match class). Same idea
+    as Splink's training of m by EM on pairs blocked on an identifier, without
+    re-estimating the blocked field. None when there are too few such pairs.
+    """
+    if ANCHOR_FIELD not in fields:
+        return None
+    a = fields.index(ANCHOR_FIELD)
+    anchor = codes[:, a] == ANCHOR_LEVEL
+    if counts[anchor].sum() < MIN_ANCHOR_PAIRS:
+        return None
+    out = {}
+    for j, _name in enumerate(fields):
+        if j == a:
+            continue
+        hist = np.bincount(
+            codes[anchor, j] - offsets[j], weights=counts[anchor], minlength=sizes[j]
+        )
+        out[j] = np.maximum(hist / hist.sum(), _FLOOR)
+    return out
+
+
+#: Fewest random pairs at the exact level for the sampled u to be trusted as is.
+MIN_SAMPLED_AGREEMENTS = 10
+
+
+def counted_exact_u(
+    levels: pl.DataFrame,
+    u: dict[str, dict[int, float]],
+    *,
+    n_identities: int,
+    skipped_pairs: dict[str, float],
+) -> dict[str, float]:
+    """u of exact email / phone agreement counted over all pairs, not sampled.
+
+    100,000 random pairs cannot see an agreement rarer than ~1e-5, yet two different
+    people share an email far more rarely than that; a floor there makes an exact email
+    count for less the bigger the data is (the prior shrinks, the floored u does not).
+    Every pair agreeing exactly on such a field is a candidate (the field is a blocking
+    key), so the non-matches among them can be counted: the pairs whose given names
+    clearly differ (first-name level 0, which true matches almost never show, see
+    ``first_name_veto``), scaled up by how often non-matches show level 0 at all (its u),
+    plus the pairs of values too common to block (``skipped_pairs``, e.g. a shop's own
+    phone typed for walk-ins), plus half a pair (none seen is not zero). Returns
+    field -> u of the exact level, for the fields where sampling saw fewer than
+    ``MIN_SAMPLED_AGREEMENTS`` agreements.
+    """
+    all_pairs = max(1.0, n_identities * (n_identities - 1) / 2)
+    first_differs = u.get("first", {}).get(0, 0.0)
+    out: dict[str, float] = {}
+    for name, exact in COUNTED_EXACT.items():
+        if name not in levels.columns or "first" not in levels.columns or first_differs <= 0:
+            continue
+        sampled = u.get(name, {}).get(exact, 0.0)
+        if sampled * 100_000 >= MIN_SAMPLED_AGREEMENTS and sampled > _FLOOR:
+            continue
+        differing = levels.filter((pl.col(name) == exact) & (pl.col("first") == 0)).height
+        non_matches = differing / first_differs + skipped_pairs.get(name, 0.0) + 0.5
+        out[name] = max(non_matches / all_pairs, 1e-12)
+    return out
+
+
 def fit_fs_em(
     levels: pl.DataFrame,
     random_levels: pl.DataFrame,
@@ -195,8 +279,14 @@ def fit_fs_em(
     n_identities: int,
     max_iter: int = 200,
     tol: float = 1e-6,
+    anchor: bool = True,
+    skipped_pairs: dict[str, float] | None = None,
 ) -> MatchModel:
     """Fellegi–Sunter EM with u fixed from random pairs (see module docstring).
+
+    With ``anchor`` (default) and enough candidate pairs sharing an exact email, m of
+    every other field is learned from those pairs (``anchored_m``) and held fixed; EM
+    then estimates the prior and m of the email alone.
 
     Runs over the distinct comparison patterns with their counts, so its cost does not
     grow with the number of pairs.
@@ -204,6 +294,10 @@ def fit_fs_em(
     if levels.height == 0:
         raise ValueError("no candidate pairs to fit the match model on")
     u = u_from_random_pairs(random_levels, fields)
+    if skipped_pairs is not None:  # exact email/phone agreement: counted, not sampled
+        counted = counted_exact_u(levels, u, n_identities=n_identities, skipped_pairs=skipped_pairs)
+        for name, value in counted.items():
+            u[name][COUNTED_EXACT[name]] = value
     patterns = levels.group_by(fields).len()
     counts = patterns["len"].to_numpy().astype(np.float64)
     codes = patterns.select(fields).to_numpy().astype(np.int64)
@@ -221,6 +315,11 @@ def fit_fs_em(
         u_tab.append(u_j)
         m_tab.append(m_j / m_j.sum())
     idx = [codes[:, j] - offsets[j] for j in range(len(fields))]
+    fixed = (
+        anchored_m(codes, counts, fields, offsets, [len(t) for t in m_tab]) if anchor else None
+    ) or {}
+    for j, m_j in fixed.items():
+        m_tab[j] = m_j
     log_bf_u = sum(np.log(u_tab[j][idx[j]]) for j in range(len(fields)))
     prior = min(0.5, counts.sum() / all_pairs)
     for _ in range(max_iter):
@@ -233,6 +332,9 @@ def fit_fs_em(
         new_prior = float(np.clip(w.sum() / all_pairs, _FLOOR / all_pairs, 0.5))
         new_m = []
         for j, name in enumerate(fields):
+            if j in fixed:
+                new_m.append(m_tab[j])
+                continue
             m_j = np.bincount(idx[j], weights=w, minlength=len(m_tab[j])) / w.sum()
             if name in IDENTIFIERS:
                 m_j = _cap_different(m_j, np.arange(len(m_j)) + offsets[j])

@@ -25,7 +25,7 @@ from oms_hub.identity.cluster import cluster_pairs
 from oms_hub.identity.compare import FIELDS, compare_pairs
 from oms_hub.identity.config import IdentityConfig, load_config
 from oms_hub.identity.keys import EVENT_SCHEMA, assign_keys
-from oms_hub.identity.model import MatchModel, fit_fs_em, fit_model
+from oms_hub.identity.model import COUNTED_EXACT, MatchModel, fit_fs_em, fit_model
 from oms_hub.identity.standardize import SOURCE_COLUMNS, ensure_columns, standardize_identities
 from oms_hub.identity.survivorship import golden_records
 
@@ -113,6 +113,19 @@ def _standardized(raw: pl.DataFrame, config: IdentityConfig) -> pl.DataFrame:
     )
 
 
+def _unblocked_pairs(con: duckdb.DuckDBPyConnection, max_block_size: int) -> dict[str, float]:
+    """Pairs agreeing exactly on email / phone whose value is too common to block on."""
+    out = {}
+    for name in COUNTED_EXACT:
+        (pairs,) = con.execute(
+            f"""select coalesce(sum(c * (c - 1) / 2), 0) from (
+                  select count(*) as c from std_all where {name} is not null group by {name}
+                  having count(*) > {int(max_block_size)})"""
+        ).fetchone()
+        out[name] = float(pairs)
+    return out
+
+
 def _score(
     con: duckdb.DuckDBPyConnection, std: pl.DataFrame, config: IdentityConfig, *,
     new_from: int | None, model: MatchModel | None, say: Progress,
@@ -158,7 +171,16 @@ def _score(
                 how="anti",
             )
             chance = compare_pairs(con, "std", sample, population="std_all")
-            model = fit_fs_em(levels, chance, FIELDS, n_identities=std.height)
+            model = fit_fs_em(
+                levels,
+                chance,
+                FIELDS,
+                n_identities=std.height,
+                anchor=config.m_from_email_pairs,
+                skipped_pairs=(
+                    _unblocked_pairs(con, config.max_block_size) if config.count_exact_u else None
+                ),
+            )
         say(f"model: {config.model} fitted, prior match share {model.prior:.3g}")
     scored = levels.with_columns(pl.Series("prob", model.probability(levels)))
     if config.first_name_veto:

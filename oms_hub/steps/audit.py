@@ -21,7 +21,7 @@ import polars as pl
 from oms_hub.home import Home
 from oms_hub.orders.versions import VERSION_AT, mark_latest
 from oms_hub.quality.contracts import contract
-from oms_hub.sources import STAGED_SOURCES, TERMINAL_STREAMS
+from oms_hub.sources import IDENTITY_STREAMS, STAGED_SOURCES, STREAMS, TERMINAL_STREAMS
 from oms_hub.steps.catalog import file_order
 from oms_hub.steps.orders import file_days
 from oms_hub.steps.staging import parse_logs, staged_rows
@@ -54,6 +54,25 @@ def _count(frame: pl.LazyFrame, name: str) -> pl.LazyFrame:
     return frame.group_by("landed_file").agg(pl.len().cast(pl.Int64).alias(name))
 
 
+def _identity_records(home: Home, lake: Lake) -> list[pl.LazyFrame]:
+    """Records of identity-only streams (a customer directory) loaded as customers.
+
+    Such a record is loaded when ``core.customer_xref`` carries its lineage (the
+    identity's details come from it); only files of those streams count this way.
+    """
+    if not lake.has_data("core.customer_xref"):
+        return []
+    files = [
+        rows.select("landed_file").unique()
+        for name in IDENTITY_STREAMS
+        if name in STREAMS and (rows := staged_rows(home, STREAMS[name])) is not None
+    ]
+    if not files:
+        return []
+    xref = lake.scan("core.customer_xref").select("landed_file", "locator")
+    return [xref.join(pl.concat(files), on="landed_file", how="semi")]
+
+
 def build_load_audit(home: Home) -> dict[str, Any]:
     """Balance every parsed file's records against where they ended up."""
     lake = Lake(home)
@@ -69,6 +88,7 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     )
     in_core = pl.concat(
         [lake.scan(t).select("landed_file", "locator") for t in RECORD_TABLES if lake.has_data(t)]
+        + _identity_records(home, lake)
         or [no_rows]
     ).join(  # only staged record locators count: a POS order row's "rows 3-5" is not a record
         staged_records.unique(), on=["landed_file", "locator"], how="semi"

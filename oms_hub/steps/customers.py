@@ -50,6 +50,9 @@ def collect_identities(home: Home) -> pl.DataFrame:
         staged = {name: staged_rows(home, STREAMS[name]) for name in feed.streams}
         if any(frame is None for frame in staged.values()):
             continue
+        for name in feed.optional:
+            if name in STREAMS and (rows := staged_rows(home, STREAMS[name])) is not None:
+                staged[name] = rows
         parts.append(ensure_columns(feed.extract(staged).collect()).select(*SOURCE_COLUMNS))
     if not parts:
         return ensure_columns(pl.DataFrame()).select(*SOURCE_COLUMNS)

@@ -66,6 +66,9 @@ class WorldSummary:
     #: Settlement files written to ``landing/settlements/`` for the web payments (not in
     #: ``files_written``; see ``oms_hub.world.web_settlements``).
     settlement_files: int = 0
+    #: Square Customer Directory exports written to ``landing/pos/customers/`` (not in
+    #: ``files_written``; see ``oms_hub.world.pos_directory``).
+    directory_files: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly values (paths as strings)."""
@@ -293,6 +296,7 @@ def generate_world(
         inventory_discrepancies=dict(stock.stats.discrepancies) if stock else {},
         api_orders=dict(api.stats.orders) if api else {},
         settlement_files=len(settlement_files),
+        directory_files=len(stats.directory_files),
     )
     report("truth", 0, 1)
     world = {

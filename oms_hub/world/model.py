@@ -151,12 +151,52 @@ EXACT, NICKNAME, INITIAL, TYPO, UPPER, LAST_FIRST = range(6)
 _VARIANT_P = np.array([0.60, 0.12, 0.08, 0.10, 0.05, 0.05])
 
 
+#: Made-up syllables for the long tail of rare names (``Quinbertre``, ``Lanosha``).
+_NAME_SYLLABLES = (
+    "ka", "ri", "mo", "lan", "ber", "to", "ne", "sha", "vi", "dor", "el", "mar", "quin",
+    "ta", "lo", "ren", "ash", "bel", "cor", "da", "fen", "gar", "hal", "is", "jo", "kel",
+    "lin", "mer", "nor", "os", "pel", "ros", "sol", "tem", "ul", "van", "wes", "yor", "zan",
+    "bri", "cla", "dre", "fro", "gle", "ho", "kri", "mu", "ph", "stan", "tre", "ow", "ay",
+)  # fmt: skip
+#: Size of the name vocabularies: the world's real names first (the common ones), then
+#: made-up rare ones. Zipf-like shares ``1 / (rank + offset)`` over them give a population
+#: whose most common surname holds ~0.8 % of people (Smith holds 0.83 % in the 2010 US
+#: census) and whose most common given name ~2 %, so namesakes are as rare as in life.
+FIRST_NAME_COUNT, FIRST_NAME_OFFSET = 2_000, 10.0
+LAST_NAME_COUNT, LAST_NAME_OFFSET = 50_000, 15.0
+
+
+def syllable_names(rng: np.random.Generator, n: int, parts: int, *, avoid=()) -> pl.Series:
+    """Up to ``n`` distinct made-up names of ``parts`` syllables (capitalized), vectorized."""
+    syl = pl.Series(_NAME_SYLLABLES)
+    picks = rng.integers(0, len(_NAME_SYLLABLES), size=(n * 2, parts))
+    names = pl.DataFrame({f"s{i}": syl.gather(picks[:, i]) for i in range(parts)}).select(
+        pl.concat_str(pl.all()).str.to_titlecase().alias("name")
+    )
+    names = names.filter(~pl.col("name").is_in(list(avoid)))
+    return names.unique(maintain_order=True).head(n).to_series()
+
+
+def _zipf_ranks(rng: np.random.Generator, k: int, n: int, offset: float) -> np.ndarray:
+    """``n`` draws of ranks ``0..k-1`` with probability proportional to ``1 / (rank + offset)``."""
+    weights = 1.0 / (np.arange(k) + offset)
+    cdf = np.cumsum(weights / weights.sum())
+    return np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), k - 1)
+
+
 @dataclass(frozen=True)
 class People:
-    """The people who shop with the retailer, under their true names."""
+    """The people who shop with the retailer, under their true names.
 
-    first: np.ndarray  # index into FIRST_NAMES
-    last: np.ndarray  # index into LAST_NAMES
+    ``first``/``last`` index the name vocabularies ``first_names`` (with ``nicknames``,
+    "" when there is none) and ``last_names``.
+    """
+
+    first: np.ndarray
+    last: np.ndarray
+    first_names: pl.Series
+    nicknames: pl.Series
+    last_names: pl.Series
 
     def __len__(self) -> int:
         return len(self.first)
@@ -165,6 +205,14 @@ class People:
     def person_ids(person: np.ndarray) -> pl.Series:
         """Stable person ids: ``P00000042``."""
         return "P" + pl.Series(person, dtype=pl.Int64).cast(pl.String).str.zfill(8)
+
+    def first_of(self, person: np.ndarray) -> pl.Series:
+        """True given name of each given person."""
+        return self.first_names.gather(self.first[person])
+
+    def last_of(self, person: np.ndarray) -> pl.Series:
+        """True surname of each given person."""
+        return self.last_names.gather(self.last[person])
 
     def name_variants(
         self, rng: np.random.Generator, person: np.ndarray, *, exact_allowed: np.ndarray
@@ -180,15 +228,15 @@ class People:
         forced = rng.integers(1, len(_VARIANT_P), size=n)
         kind = np.where(exact_allowed, kind, forced)
         first_idx, last_idx = self.first[person], self.last[person]
-        nick_of = np.array([bool(nick) for _, nick in FIRST_NAMES])
+        nick_of = (self.nicknames != "").to_numpy()
         kind = np.where((kind == NICKNAME) & ~nick_of[first_idx], INITIAL, kind)
-        last_len = np.array([len(s) for s in LAST_NAMES])[last_idx]
+        last_len = self.last_names.str.len_chars().to_numpy()[last_idx]
         kind = np.where((kind == TYPO) & (last_len < 4), UPPER, kind)
         drop_at = 1 + rng.integers(0, 1 << 30, size=n) % np.maximum(last_len - 2, 1)
 
-        first = pl.Series([f for f, _ in FIRST_NAMES]).gather(first_idx)
-        nick = pl.Series([k for _, k in FIRST_NAMES]).gather(first_idx)
-        last = pl.Series(LAST_NAMES).gather(last_idx)
+        first = self.first_names.gather(first_idx)
+        nick = self.nicknames.gather(first_idx)
+        last = self.last_names.gather(last_idx)
         f, k, la = pl.col("first"), pl.col("nick"), pl.col("last")
         at = pl.col("drop_at")
         return (
@@ -214,17 +262,35 @@ class People:
 
     def true_names(self, person: np.ndarray) -> pl.Series:
         """``First Last`` as the person would write it."""
-        first = pl.Series([f for f, _ in FIRST_NAMES]).gather(self.first[person])
-        last = pl.Series(LAST_NAMES).gather(self.last[person])
-        return first + " " + last
+        return self.first_of(person) + " " + self.last_of(person)
 
 
 def build_people(seed: int, n_persons: int) -> People:
-    """A seeded population of ``n_persons`` people (names repeat, as in life)."""
+    """A seeded population of ``n_persons`` people with a long-tailed name distribution.
+
+    The world's real names (``vocab``) are the common ones; made-up names from syllables
+    (their own stream, ``seeds.PEOPLE_NAMES``) make the long tail of rare names. Names
+    repeat as in a real population: a few very common, most rare.
+    """
+    vocab = seeds.rng_for(seed, seeds.PEOPLE_NAMES)
+    real_first = [f for f, _ in FIRST_NAMES]
+    made_first = syllable_names(vocab, FIRST_NAME_COUNT - len(real_first), 2, avoid=real_first)
+    made_last = syllable_names(vocab, LAST_NAME_COUNT - len(LAST_NAMES), 3, avoid=LAST_NAMES)
+    first_names = pl.concat([pl.Series("name", real_first), made_first])
+    nicknames = pl.concat(
+        [pl.Series("name", [k for _, k in FIRST_NAMES]), pl.Series("name", [""] * len(made_first))]
+    )
+    last_names = pl.concat([pl.Series("name", list(LAST_NAMES)), made_last])
     rng = seeds.rng_for(seed, seeds.PEOPLE)
-    first = rng.integers(0, len(FIRST_NAMES), size=n_persons)
-    last = rng.integers(0, len(LAST_NAMES), size=n_persons)
-    return People(first=first, last=last)
+    first = _zipf_ranks(rng, len(first_names), n_persons, FIRST_NAME_OFFSET)
+    last = _zipf_ranks(rng, len(last_names), n_persons, LAST_NAME_OFFSET)
+    return People(
+        first=first,
+        last=last,
+        first_names=first_names,
+        nicknames=nicknames,
+        last_names=last_names,
+    )
 
 
 def orders_per_day(seed: int, orders: int, days: int, start: datetime.date) -> np.ndarray:

@@ -24,7 +24,9 @@ from oms_hub.world.ids import ALPHANUMERIC, UPPER_DIGITS, random_ids
 from oms_hub.world.model import LINES_PER_ORDER_P, QTY_P, Catalog, People
 from oms_hub.world.money import round_div, usd_text
 from oms_hub.world.places import STORES
+from oms_hub.world.pos_directory import directory_profiles, export_days, write_export
 from oms_hub.world.truth import TruthBook
+from oms_hub.world.web_customers import build_contacts
 
 SOURCE = "pos"
 CHANNEL = "pos"
@@ -120,6 +122,8 @@ class PosStats:
     refund_lines: int = 0
     injected: dict[str, int] = field(default_factory=lambda: dict.fromkeys(POS_INJECTED_KINDS, 0))
     files: list[str] = field(default_factory=list)
+    #: Customer Directory exports (``landing/pos/customers/``; not in ``files``).
+    directory_files: list[str] = field(default_factory=list)
 
 
 class SquarePosWriter:
@@ -162,6 +166,9 @@ class SquarePosWriter:
         self._category = catalog.products["category"]
 
         self._build_customers(people)
+        self._export_days = set(export_days(self.days))
+        self._directory: pl.DataFrame | None = None
+        self._people = people
         plan = seeds.rng_for(seed, seeds.POS_SQUARE_PLAN)
         busy = np.flatnonzero(orders_per_day > 0)
         self.first_busy_day = int(busy[0]) if len(busy) else -1
@@ -186,6 +193,11 @@ class SquarePosWriter:
         self._profile_names = people.name_variants(rng, person, exact_allowed=first_of_person)
         self._profile_order = rng.permutation(len(person))
         self._used = np.zeros(len(person), dtype=bool)
+        # visit statistics for the Customer Directory exports (no random draws)
+        self._first_day = np.full(len(person), -1, dtype=np.int64)
+        self._last_day = np.full(len(person), -1, dtype=np.int64)
+        self._visits = np.zeros(len(person), dtype=np.int64)
+        self._spend = np.zeros(len(person), dtype=np.int64)
 
     def _sample_profiles(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Customer profile per transaction, -1 for none; a few loyal customers come often."""
@@ -253,6 +265,7 @@ class SquarePosWriter:
         inject_rand = rng.integers(0, 1 << 30, size=m)
 
         self._used[profile[profile >= 0]] = True
+        self._count_visits(d, profile, order, net + tax)
         self.stats.orders += n
         self.stats.sale_lines += m
         return pl.DataFrame(
@@ -276,6 +289,44 @@ class SquarePosWriter:
                 "inject_rand": inject_rand,
             }
         )
+
+    def _count_visits(
+        self, d: int, profile: np.ndarray, order: np.ndarray, paid: np.ndarray
+    ) -> None:
+        """Directory statistics: first/last visit, transactions and spend per profile."""
+        known = profile >= 0
+        who = profile[known]
+        if not len(who):
+            return
+        per_order = np.bincount(order, weights=paid, minlength=len(profile))
+        per_order = np.rint(per_order).astype(np.int64)
+        self._first_day[who] = np.where(self._first_day[who] < 0, d, self._first_day[who])
+        self._last_day[who] = d
+        np.add.at(self._visits, who, 1)
+        np.add.at(self._spend, who, per_order[known])
+
+    def _write_directory(self, d: int) -> None:
+        """A Square Customer Directory export as of the end of day ``d`` (own stream)."""
+        if self._directory is None:
+            self._directory = directory_profiles(
+                self.seed,
+                self._people,
+                build_contacts(self.seed, self._people),
+                self._profile_person,
+                self._profile_ids,
+                self._profile_names,
+            )
+        name = write_export(
+            self.folder,
+            self.start,
+            d,
+            self._directory,
+            self._first_day,
+            self._last_day,
+            self._visits,
+            self._spend,
+        )
+        self.stats.directory_files.append(f"{SOURCE}/{name}")
 
     def _distinct_per_order(
         self, rng: np.random.Generator, order: np.ndarray, sku: np.ndarray
@@ -364,6 +415,8 @@ class SquarePosWriter:
             clean = rows.filter((kind == 0) | (kind == _CARD_CODE))
             self.stock_sink(day, clean.select("store", "secs", "sku", "qty", "note"))
         self._write_files(d, day, self._format(rows))
+        if d in self._export_days:
+            self._write_directory(d)
 
     def _account(self, rows: pl.DataFrame, truth: TruthBook) -> None:
         kind = pl.col("inject")

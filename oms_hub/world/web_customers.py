@@ -29,7 +29,6 @@ import polars as pl
 
 from oms_hub.world import seeds
 from oms_hub.world.model import People
-from oms_hub.world.vocab import FIRST_NAMES, LAST_NAMES
 
 DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "aol.com", "hotmail.com")
 #: Share of orders checked out as a guest (no customer account).
@@ -51,8 +50,8 @@ def build_contacts(seed: int, people: People) -> Contacts:
     """Emails, phone and ZIP codes per person, from their own random stream."""
     n = len(people)
     rng = seeds.rng_for(seed, seeds.PEOPLE_CONTACTS)
-    first = pl.Series([f for f, _ in FIRST_NAMES]).gather(people.first)
-    last = pl.Series(LAST_NAMES).gather(people.last)
+    first = people.first_of(np.arange(n))
+    last = people.last_of(np.arange(n))
     # what people type into an address: accents dropped (José -> jose), letters only
     letters = lambda s: (  # noqa: E731
         s.str.normalize("NFKD").str.to_lowercase().str.replace_all("[^a-z]", "")

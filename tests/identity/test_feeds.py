@@ -54,3 +54,74 @@ def test_feeds_of_channels_not_built_are_skipped() -> None:
     assert [f.source for f in active_feeds(["pos/square_items"])] == ["pos"]
     names = [f.source for f in active_feeds(["pos/square_items", "amazon/orders"])]
     assert names == ["pos", "amazon"]
+
+
+def _directory(rows: list[dict]) -> pl.LazyFrame:
+    from oms_hub.connectors.pos.square_customers import STAGED_SCHEMA
+
+    base = dict.fromkeys(STAGED_SCHEMA.names())
+    return pl.LazyFrame([{**base, **r} for r in rows], schema=STAGED_SCHEMA)
+
+
+def test_pos_feed_joins_sale_profiles_to_the_latest_customer_directory_row() -> None:
+    from oms_hub.identity.feeds import POS_IDENTITIES
+
+    items = pl.LazyFrame(
+        {
+            "landed_file": ["pos/square-items-L1-2026-10-01.csv"] * 3,
+            "locator": ["row 1", "row 2", "row 3"],
+            "row_number": [1, 2, 3],
+            "event_at": [T, T + dt.timedelta(hours=1), T],
+            "customer_id": ["AB12", "AB12", "ITEMS_ONLY"],
+            "customer_name": ["Kate O'Neil", "Kate O'Neil", "Bob Smith"],
+        }
+    )
+    old, new = (
+        "pos/customers/export-20261007-235900.csv",
+        "pos/customers/export-20261014-235900.csv",
+    )
+    directory = _directory(
+        [
+            {"landed_file": new, "locator": "row 1", "row_number": 1, "customer_id": "AB12",
+             "first_name": "Katherine", "last_name": "O'Neil", "email": "kate@x.org",
+             "phone": "+15551234567", "postal_code": "02139", "birth_date": dt.date(1985, 3, 12),
+             "version_at": dt.datetime(2026, 10, 14, 23, 59, tzinfo=dt.UTC)},
+            {"landed_file": old, "locator": "row 1", "row_number": 1, "customer_id": "AB12",
+             "first_name": "Kate", "last_name": "O'Neil", "email": "old@x.org",
+             "version_at": dt.datetime(2026, 10, 7, 23, 59, tzinfo=dt.UTC)},
+            {"landed_file": new, "locator": "row 2", "row_number": 2, "customer_id": "DIR_ONLY",
+             "first_name": "Ana", "last_name": "Silva", "phone": "(555) 765-4321",
+             "first_visit": dt.date(2026, 9, 1), "last_visit": dt.date(2026, 9, 20),
+             "version_at": dt.datetime(2026, 10, 14, 23, 59, tzinfo=dt.UTC)},
+        ]
+    )  # fmt: skip
+    out = (
+        POS_IDENTITIES.extract({"pos/square_items": items, "pos/square_customers": directory})
+        .collect()
+        .sort("source_customer_id")
+    )
+    assert out.columns == list(SOURCE_COLUMNS)
+    kate, directory_only, items_only = out.iter_rows(named=True)
+    # the latest export's fields; first/last from the directory's own name fields
+    assert kate["source_customer_id"] == "AB12"
+    assert (kate["first_name"], kate["email"], kate["phone"]) == (
+        "Katherine",
+        "kate@x.org",
+        "+15551234567",
+    )
+    assert kate["birth_date"] == "1985-03-12"
+    assert kate["postal_code"] == "02139"
+    assert (kate["landed_file"], kate["locator"]) == (new, "row 1")  # details come from there
+    assert kate["seen_at"] == T + dt.timedelta(hours=1)  # the latest sale
+    # a profile that has not bought in the landed item files is a customer too
+    assert directory_only["source_customer_id"] == "DIR_ONLY"
+    assert directory_only["seen_at"] == dt.datetime(2026, 9, 20, tzinfo=dt.UTC)
+    assert directory_only["first_seen_at"] == dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    # a profile missing from the directory keeps the receipt name and the sale's lineage
+    assert (items_only["first_name"], items_only["last_name"]) == ("Bob", "Smith")
+    assert items_only["email"] is None
+    assert items_only["locator"] == "row 3"
+    # without a directory export the feed still works (names only)
+    bare = POS_IDENTITIES.extract({"pos/square_items": items}).collect()
+    assert bare.height == 2
+    assert bare["email"].null_count() == 2

@@ -118,12 +118,15 @@ def test_web_buyers_are_the_world_people_and_resolve_against_the_truth(api_world
     assert web["true_pairs"] > 100
     assert web["precision"] >= 0.98, web
     assert web["recall"] >= 0.85, web
-    # POS profiles carry a name only: few of their pairs are found, none wrongly (see docs)
+    # POS profiles get email/phone/ZIP from the Square Customer Directory exports, so
+    # most of their pairs are found; instant profiles (a card name only) stay apart
     assert scores["overall"]["precision"] >= 0.98
     pos = scores["per_source"]["pos"]
     assert pos["true_pairs"] > 100
-    assert pos["recall"] < 0.2
-    assert pos["precision"] >= 0.99
+    assert pos["recall"] >= 0.75, pos
+    assert pos["precision"] >= 0.98, pos
+    pos_xref = xref.filter(pl.col("source") == "pos")
+    assert pos_xref["landed_file"].str.starts_with("pos/customers/export-").all()
 
 
 def test_orders_carry_the_customer_key_of_their_identity(api_world: Home) -> None:

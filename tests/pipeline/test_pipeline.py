@@ -63,8 +63,24 @@ def test_planted_card_numbers_are_masked_everywhere(built_home: Home) -> None:
         pl.col("kind") == "card_number_in_notes"
     )
     assert planted.height > 0
-    flagged = query(built_home, "select count(*) as n from ops.quarantine where action = 'flagged'")
+    flagged = query(
+        built_home,
+        "select count(*) as n from ops.quarantine where action = 'flagged'"
+        " and landed_file like 'pos/square-items-%'",
+    )
     assert flagged.item() == planted.height
+    # staff also type card numbers into Customer Directory memos: every such row is flagged
+    memos = pl.concat(
+        pl.read_csv(p, infer_schema=False).select("Memo")
+        for p in sorted((built_home.landing / "pos" / "customers").glob("*.csv"))
+    )["Memo"].drop_nulls()
+    in_memos = int(memos.str.replace_all(r"[ -]", "").str.contains(r"\d{13,19}").sum())
+    directory_flags = query(
+        built_home,
+        "select count(*) as n from ops.quarantine where action = 'flagged'"
+        " and landed_file like 'pos/customers/%' and error_code = 'card_number_masked'",
+    )
+    assert directory_flags.item() == in_memos
     notes = query(built_home, "select note from core.orders where note is not null")[
         "note"
     ].to_list()

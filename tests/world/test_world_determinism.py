@@ -13,8 +13,12 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     a = build(tmp_path / "a", orders=1_500, days=4, seed=3)
     b = build(tmp_path / "b", orders=1_500, days=4, seed=3)
     tree_a, tree_b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
-    # landing files (POS + catalog, then stock files) + 5 truth files + 3 stock truth files
-    assert len(tree_a) == a.summary.files_written + a.summary.inventory_files + 5 + 3
+    # landing files (POS + catalog, stock files, customer directory exports) + 5 truth files
+    # + 3 stock truth files
+    summary = a.summary
+    assert summary.directory_files == 1  # 4 days: one export, on the last day
+    landing = summary.files_written + summary.inventory_files + summary.directory_files
+    assert len(tree_a) == landing + 5 + 3
     assert tree_a.keys() == tree_b.keys()
     differing = [name for name in tree_a if tree_a[name] != tree_b[name]]
     assert differing == []

@@ -12,7 +12,11 @@ from oms_hub.world import generate_world
 
 def _files(root: Path, source: str) -> dict[str, bytes]:
     folder = root / "landing" / source
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_edi_is_deterministic_and_leaves_pos_byte_identical(tmp_path: Path) -> None:

@@ -11,9 +11,13 @@ from world_helpers import build
 def test_pos_and_catalog_files_are_the_same_with_or_without_stock(tmp_path: Path) -> None:
     with_stock = build(tmp_path / "a", orders=1_200, days=4, seed=9)
     without = build(tmp_path / "b", orders=1_200, days=4, seed=9, inventory=False)
+
+    def files(root: Path) -> list[str]:
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
     for folder in ("pos", "catalog"):
-        names = sorted(p.name for p in (with_stock.landing / folder).iterdir())
-        assert names == sorted(p.name for p in (without.landing / folder).iterdir())
+        names = files(with_stock.landing / folder)
+        assert names == files(without.landing / folder)
         for name in names:
             a = (with_stock.landing / folder / name).read_bytes()
             assert a == (without.landing / folder / name).read_bytes(), name

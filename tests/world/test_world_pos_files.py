@@ -27,7 +27,11 @@ def _clean(pos_rows: pl.DataFrame, injected: pl.DataFrame) -> pl.DataFrame:
 
 def test_one_file_per_store_per_day_with_exact_header(world: World) -> None:
     folder = world.landing / "pos"
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    # the Customer Directory exports live in their own folder (weekly + the last day)
+    exports = sorted(p.name for p in (folder / "customers").iterdir())
+    assert exports == ["export-20261007-235900.csv", "export-20261008-235900.csv"]
+    assert world.summary.directory_files == len(exports)
     stores = pl.read_csv(world.landing / "catalog" / "locations.csv").filter(
         pl.col("kind") == "store"
     )["location_id"]
@@ -37,7 +41,7 @@ def test_one_file_per_store_per_day_with_exact_header(world: World) -> None:
     assert originals == expected
     assert len(names) == len(expected) + 1
     assert world.summary.files_written == len(names) + 2
-    for path in folder.iterdir():
+    for path in (p for p in folder.iterdir() if p.is_file()):
         first = path.read_bytes().split(b"\n", 1)[0]
         assert first.decode("utf-8") == HEADER
 

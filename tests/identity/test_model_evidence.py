@@ -1,0 +1,139 @@
+"""How the model weighs evidence: term frequencies, missing values, m learned from emails."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from oms_hub.identity.compare import FIELDS, compare_pairs
+from oms_hub.identity.model import (
+    MIN_ANCHOR_PAIRS,
+    TF_BOUND,
+    MatchModel,
+    counted_exact_u,
+    fit_fs_em,
+)
+from oms_hub.identity.standardize import standardize_identities
+
+
+def _levels(people: list[tuple[str, str, str | None]], pairs: list[tuple[int, int]]):
+    """Comparison levels of ``pairs`` over identities (first, last, email)."""
+    frame = pl.DataFrame(
+        {
+            "source": ["t"] * len(people),
+            "source_customer_id": [str(i) for i in range(len(people))],
+            "first_name": [p[0] for p in people],
+            "last_name": [p[1] for p in people],
+            "email": [p[2] for p in people],
+        }
+    )
+    std = standardize_identities(frame)
+    con = duckdb.connect()
+    try:
+        con.register("std_src", std)
+        con.execute("create table std as select * from std_src")
+        pairs_frame = pl.DataFrame(
+            {"l": [a for a, _ in pairs], "r": [b for _, b in pairs]},
+            schema={"l": pl.UInt32, "r": pl.UInt32},
+        )
+        return compare_pairs(con, "std", pairs_frame)
+    finally:
+        con.close()
+
+
+def _model() -> MatchModel:
+    """Hand-set parameters: names agree exactly in 80 % of matches, 1 % of non-matches."""
+    m = {f: {-1: 0.1, 0: 0.1, 1: 0.0, 2: 0.0, 3: 0.8} for f in FIELDS}
+    u = {f: {-1: 0.1, 0: 0.89, 1: 0.0, 2: 0.0, 3: 0.01} for f in FIELDS}
+    return MatchModel._build(FIELDS, 1e-3, m, u)
+
+
+def test_sharing_a_rare_surname_is_stronger_evidence_than_sharing_a_common_one() -> None:
+    # 40 Smiths, 2 Quinbertres; every pair compared has the same first name and no email
+    people = [("Ana", "Smith", None)] * 40 + [("Ana", "Quinbertre", None)] * 2
+    levels = _levels(people, [(0, 1), (40, 41)])
+    assert levels["last"].to_list() == [3, 3]  # both agree exactly on the surname
+    assert levels["tf_last"].to_list() == [40 / 42, 2 / 42]  # share holding the value
+    odds = _model().log_odds(levels)
+    assert odds[1] > odds[0]
+    # each adjustment is log(u_exact / share), bounded: a value held by everyone can
+    # only lower the evidence so far
+    assert odds[1] - odds[0] <= 2 * TF_BOUND
+    smith, rare = _model()._tf_adjustment(levels, "last")
+    assert smith == max(np.log(0.01) - np.log(40 / 42), -TF_BOUND)
+    assert rare == min(np.log(0.01) - np.log(2 / 42), TF_BOUND)
+
+
+def test_a_value_missing_on_one_side_is_neutral_and_a_different_one_counts_against() -> None:
+    people = [("Ana", "Quinbertre", "ana@x.org"), ("Ana", "Quinbertre", None)]
+    people += [("Ana", "Quinbertre", "ana@x.org"), ("Ana", "Quinbertre", "other@y.org")]
+    levels = _levels(people, [(0, 1), (2, 3)])
+    assert levels["email"].to_list() == [-1, 0]
+    model = _model()
+    missing, different = model.log_odds(levels)
+    without_email = model.log_odds(levels.with_columns(pl.lit(-1, pl.Int8).alias("email")))
+    assert missing == without_email[0]  # nothing added for the missing email
+    assert different < missing
+
+
+def _patterns(rows: list[tuple[int, int, int]]) -> pl.DataFrame:
+    """Candidate-pair levels: (first, email, count) expanded; other fields missing."""
+    first, email = [], []
+    for f, e, n in rows:
+        first += [f] * n
+        email += [e] * n
+    n = len(first)
+    cols = {f: pl.Series(f, [-1] * n, dtype=pl.Int8) for f in FIELDS}
+    cols["first"] = pl.Series("first", first, dtype=pl.Int8)
+    cols["email"] = pl.Series("email", email, dtype=pl.Int8)
+    return pl.DataFrame(list(cols.values()))
+
+
+def test_m_is_learned_from_the_pairs_that_share_an_exact_email() -> None:
+    # pairs sharing an email: first name exact 60 %, a nickname 30 %, different 10 %;
+    # plus many namesake pairs (first name exact, email different)
+    anchors = [(3, 2, 300), (2, 2, 150), (0, 2, 50)]
+    levels = _patterns([*anchors, (3, 0, 5_000)])
+    random = _patterns([(0, 0, 9_000), (3, 0, 100), (-1, -1, 900)])
+    anchored = fit_fs_em(levels, random, FIELDS, n_identities=20_000)
+    share = anchored.m["first"]
+    present = sum(v for k, v in share.items() if k >= 0)
+    assert abs(share[3] / present - 0.6) < 1e-3
+    assert abs(share[2] / present - 0.3) < 1e-3
+    assert abs(share[0] / present - 0.1) < 1e-3
+    plain = fit_fs_em(levels, random, FIELDS, n_identities=20_000, anchor=False)
+    assert plain.m["first"] != anchored.m["first"]
+    # too few email pairs: plain EM
+    few = _patterns([(3, 2, MIN_ANCHOR_PAIRS - 1), (3, 0, 5_000)])
+    assert fit_fs_em(few, random, FIELDS, n_identities=20_000).m == (
+        fit_fs_em(few, random, FIELDS, n_identities=20_000, anchor=False).m
+    )
+
+
+def test_exact_email_u_is_counted_over_all_pairs_when_sampling_is_blind() -> None:
+    # 400 candidate pairs share an email; 4 of them have clearly different given names
+    # (a family address): the non-matches among all pairs sharing an email
+    levels = _patterns([(3, 2, 396), (0, 2, 4), (3, 0, 1_000)])
+    u = {"first": {0: 0.8, 3: 0.01, -1: 0.19}, "email": {0: 0.6, -1: 0.4}}
+    counted = counted_exact_u(levels, u, n_identities=10_000, skipped_pairs={"email": 10.0})
+    all_pairs = 10_000 * 9_999 / 2
+    assert counted["email"] == (4 / 0.8 + 10.0 + 0.5) / all_pairs
+    assert counted["phone"] == 0.5 / all_pairs  # no pair shares a phone: half a pair
+    # none seen is not zero, and the fewer such pairs, the stronger an exact email
+    clean = counted_exact_u(
+        _patterns([(3, 2, 400)]), u, n_identities=10_000, skipped_pairs={"email": 0.0}
+    )
+    assert 0 < clean["email"] < counted["email"]
+    # a sample that saw enough agreements keeps its own estimate
+    seen = {**u, "email": {0: 0.6, -1: 0.3999, 2: 1e-4}}
+    assert "email" not in counted_exact_u(
+        levels, seen, n_identities=10_000, skipped_pairs={"email": 0.0}
+    )
+    # the counted u reaches the weights (no 1e-6 floor): an exact email outweighs the
+    # floor-limited estimate
+    random = _patterns([(0, 0, 8_000), (3, 0, 100), (-1, -1, 1_900)])
+    with_count = fit_fs_em(levels, random, FIELDS, n_identities=10_000, skipped_pairs={})
+    sampled = fit_fs_em(levels, random, FIELDS, n_identities=10_000)
+    # counted u (4 / 0.8 + 0.5) / 5e7 = 1.1e-7 against the 1e-6 floor: log 9 = 2.2 more
+    assert with_count.weights["email"][2] > sampled.weights["email"][2] + 2
