@@ -45,19 +45,7 @@ def inventory_advice(
     """(advice rows, quarantine rows) from the winning staged 846 documents."""
     docs = (
         staged.filter(pl.col("document_type") == "846")
-        .join(
-            partners.frame().select("partner_id"),
-            left_on="sender_id",
-            right_on="partner_id",
-            how="left",
-            coalesce=False,
-        )
-        .join(
-            partners.warehouses(),
-            left_on=["sender_id", "warehouse_id"],
-            right_on=["partner_id", "warehouse_id"],
-            how="left",
-        )
+        .pipe(partners.locate_senders)
         .with_columns(
             error_code=pl.when(pl.col("partner_id").is_null())
             .then(pl.lit("unknown_partner"))

@@ -83,19 +83,7 @@ def edi_shipments(
         .with_columns(
             shipment_id=_shipment_id(pl.col("references")), order_id=pl.col("document_number")
         )
-        .join(
-            partners.frame().select("partner_id"),
-            left_on="sender_id",
-            right_on="partner_id",
-            how="left",
-            coalesce=False,
-        )
-        .join(
-            partners.warehouses(),
-            left_on=["sender_id", "warehouse_id"],
-            right_on=["partner_id", "warehouse_id"],
-            how="left",
-        )
+        .pipe(partners.locate_senders)
         .join(
             live.select("order_id", _live=pl.lit(True)),
             on="order_id",

@@ -21,6 +21,34 @@ import polars as pl
 from oms_hub.finance.reconcile import EXPECTED_SCHEMA
 from oms_hub.world.seeds import SETTLEMENTS, rng_for
 
+#: Amazon settlement report flat file V2 columns, in the order Seller Central writes them.
+AMAZON_V2_HEADER = [
+    "settlement-id",
+    "settlement-start-date",
+    "settlement-end-date",
+    "deposit-date",
+    "total-amount",
+    "currency",
+    "transaction-type",
+    "order-id",
+    "merchant-order-id",
+    "adjustment-id",
+    "shipment-id",
+    "marketplace-name",
+    "amount-type",
+    "amount-description",
+    "amount",
+    "fulfillment-id",
+    "posted-date",
+    "posted-date-time",
+    "order-item-code",
+    "merchant-order-item-id",
+    "merchant-adjustment-item-id",
+    "sku",
+    "quantity-purchased",
+    "promotion-id",
+]
+
 SOURCE = "settlements"
 PROCESSORS = ("stripe", "shopify_payments", "amazon", "paypal")
 #: Share of expected payments given each fault (mutually exclusive).
@@ -282,32 +310,6 @@ def _amazon(rows: pl.DataFrame, start: datetime.date, days: int) -> bytes:
     lines = pl.concat([principal, fees]).sort("i", "ttype", "seq")
     settlement_id = "11223344556"
     total = int(rows["gross_cents"].sum() - rows["fee_cents"].sum())
-    header = [
-        "settlement-id",
-        "settlement-start-date",
-        "settlement-end-date",
-        "deposit-date",
-        "total-amount",
-        "currency",
-        "transaction-type",
-        "order-id",
-        "merchant-order-id",
-        "adjustment-id",
-        "shipment-id",
-        "marketplace-name",
-        "amount-type",
-        "amount-description",
-        "amount",
-        "fulfillment-id",
-        "posted-date",
-        "posted-date-time",
-        "order-item-code",
-        "merchant-order-item-id",
-        "merchant-adjustment-item-id",
-        "sku",
-        "quantity-purchased",
-        "promotion-id",
-    ]
     end = start + datetime.timedelta(days=days)
     summary = pl.DataFrame(
         [
@@ -323,7 +325,7 @@ def _amazon(rows: pl.DataFrame, start: datetime.date, days: int) -> bytes:
             ]
             + [""] * 18
         ],
-        schema=header,
+        schema=AMAZON_V2_HEADER,
         orient="row",
     )
     fixed = {
@@ -339,7 +341,7 @@ def _amazon(rows: pl.DataFrame, start: datetime.date, days: int) -> bytes:
         "posted-date": pl.col("posted").str.slice(0, 10),
         "posted-date-time": pl.col("posted"),
     }
-    body = lines.select([fixed.get(h, pl.lit("")).alias(h) for h in header])
+    body = lines.select([fixed.get(h, pl.lit("")).alias(h) for h in AMAZON_V2_HEADER])
     return pl.concat([summary, body]).write_csv(separator="\t", quote_style="never").encode()
 
 

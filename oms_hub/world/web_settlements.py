@@ -33,6 +33,7 @@ import polars as pl
 
 from oms_hub.world.seeds import SETTLEMENTS_WEB, rng_for
 from oms_hub.world.settlements import (
+    AMAZON_V2_HEADER,
     INJECT,
     SOURCE,
     UNEXPECTED_SHARE,
@@ -282,34 +283,6 @@ def _amazon_strays(
     return pl.concat([principal, fee])
 
 
-HEADER = [
-    "settlement-id",
-    "settlement-start-date",
-    "settlement-end-date",
-    "deposit-date",
-    "total-amount",
-    "currency",
-    "transaction-type",
-    "order-id",
-    "merchant-order-id",
-    "adjustment-id",
-    "shipment-id",
-    "marketplace-name",
-    "amount-type",
-    "amount-description",
-    "amount",
-    "fulfillment-id",
-    "posted-date",
-    "posted-date-time",
-    "order-item-code",
-    "merchant-order-item-id",
-    "merchant-adjustment-item-id",
-    "sku",
-    "quantity-purchased",
-    "promotion-id",
-]
-
-
 def _amazon_report(rows: pl.DataFrame, settlement_id: str, start: datetime.date) -> bytes:
     """One settlement report (flat file V2): the summary row, then the amount rows."""
     end = start + datetime.timedelta(days=AMAZON_WINDOW_DAYS)
@@ -327,7 +300,7 @@ def _amazon_report(rows: pl.DataFrame, settlement_id: str, start: datetime.date)
             ]
             + [""] * 18
         ],
-        schema=HEADER,
+        schema=AMAZON_V2_HEADER,
         orient="row",
     ).with_columns(**{"total-amount": _money_text(pl.lit(total, pl.Int64))})
     fixed = {
@@ -351,7 +324,7 @@ def _amazon_report(rows: pl.DataFrame, settlement_id: str, start: datetime.date)
         "quantity-purchased": pl.when(pl.col("seq") == 0).then(pl.col("quantity").cast(pl.String)),
     }
     body = rows.sort("posted", "order_ref", "ttype", "line_number", "seq").select(
-        [fixed.get(h, pl.lit("")).fill_null("").alias(h) for h in HEADER]
+        [fixed.get(h, pl.lit("")).fill_null("").alias(h) for h in AMAZON_V2_HEADER]
     )
     return pl.concat([summary, body]).write_csv(separator="\t", quote_style="never").encode()
 

@@ -109,6 +109,26 @@ class Partners:
             orient="row",
         )
 
+    def locate_senders(self, docs: pl.DataFrame) -> pl.DataFrame:
+        """``docs`` plus ``partner_id`` (null: sender unknown) and ``location_id`` (null:
+        the sender's ``warehouse_id`` maps to none of our locations).
+
+        Shared by every document a partner's warehouse sends about itself (846 advice,
+        945 shipments), so both reject an unknown sender or warehouse the same way.
+        """
+        return docs.join(
+            self.frame().select("partner_id"),
+            left_on="sender_id",
+            right_on="partner_id",
+            how="left",
+            coalesce=False,
+        ).join(
+            self.warehouses(),
+            left_on=["sender_id", "warehouse_id"],
+            right_on=["partner_id", "warehouse_id"],
+            how="left",
+        )
+
 
 def _text(where: str, entry: dict[str, Any], key: str, *, length: int | None = None) -> str:
     value = entry.get(key)
