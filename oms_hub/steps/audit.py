@@ -42,12 +42,28 @@ RECORD_TABLES = (
     "finance.ar_receipts",
 )
 
-_NO_FILES = pl.LazyFrame(schema={"landed_file": pl.String})
+_NO_SUPERSEDED = pl.LazyFrame(schema={"landed_file": pl.String, "superseded": pl.Int64})
 
 
-def _version_columns(rows: pl.LazyFrame) -> list[str]:
-    names = rows.collect_schema().names()
-    return ["landed_file", "version_key"] + [VERSION_AT] * (VERSION_AT in names)
+def _superseded_rows(rows: pl.LazyFrame, order: pl.LazyFrame) -> pl.LazyFrame:
+    """``landed_file, superseded``: rows of each file whose version key another file won.
+
+    Decided on the distinct (version key, file) pairs, not on every row: the winning
+    file of a key is the same either way (its latest ``version_at`` ranks first), and a
+    10M-row POS staging then costs one group-by instead of a sort and a join per row.
+    """
+    by_clock = VERSION_AT in rows.collect_schema().names()
+    pairs = rows.group_by("version_key", "landed_file").agg(
+        pl.len().cast(pl.Int64).alias("superseded"),
+        *([pl.col(VERSION_AT).max()] if by_clock else []),
+    )
+    contested = pairs.filter(pl.len().over("version_key") > 1)
+    return (
+        mark_latest(contested, order)
+        .filter(~pl.col("is_latest"))
+        .group_by("landed_file")
+        .agg(pl.col("superseded").sum())
+    )
 
 
 def _count(frame: pl.LazyFrame, name: str) -> pl.LazyFrame:
@@ -91,7 +107,7 @@ def build_load_audit(home: Home) -> dict[str, Any]:
         + _identity_records(home, lake)
         or [no_rows]
     ).join(  # only staged record locators count: a POS order row's "rows 3-5" is not a record
-        staged_records.unique(), on=["landed_file", "locator"], how="semi"
+        staged_records, on=["landed_file", "locator"], how="semi"
     )
     terminal = [
         pl.scan_parquet(f"{folder}/*.parquet").select("landed_file", "locator")
@@ -111,9 +127,7 @@ def build_load_audit(home: Home) -> dict[str, Any]:
     rejected = quarantine.filter(pl.col("action") == "rejected").select("landed_file", "locator")
     order = file_order(home)
     superseded = [
-        mark_latest(rows.select(_version_columns(rows)), order)
-        .filter(~pl.col("is_latest"))
-        .select("landed_file")
+        _superseded_rows(rows, order)
         for spec in STAGED_SOURCES
         if (rows := staged_rows(home, spec)) is not None
     ]
@@ -127,7 +141,11 @@ def build_load_audit(home: Home) -> dict[str, Any]:
         .join(loaded, on="landed_file", how="left")
         .join(_count(rejected.unique(), "quarantined"), on="landed_file", how="left")
         .join(
-            _count(pl.concat(superseded or [_NO_FILES]), "superseded"), on="landed_file", how="left"
+            pl.concat(superseded or [_NO_SUPERSEDED])
+            .group_by("landed_file")
+            .agg(pl.col("superseded").sum()),
+            on="landed_file",
+            how="left",
         )
         .join(incomplete.with_columns(_incomplete=pl.lit(True)), on="landed_file", how="left")
         .with_columns(pl.col("loaded", "quarantined", "superseded").fill_null(0))
@@ -137,7 +155,9 @@ def build_load_audit(home: Home) -> dict[str, Any]:
         .with_columns(unaccounted=counted - pl.col("pending"))
         .drop("_incomplete")
         .sort("landed_file")
-        .collect()
+        # Streaming: the (file, locator) sets of 10M+ records are joined in batches
+        # (measured at 10M POS lines: 27 s / 4.2 GB in memory, see benchmarks/README.md).
+        .collect(engine="streaming")
     )
     lake.write("ops.load_audit", contract("ops.load_audit").conform(audit))
     return {
