@@ -513,7 +513,7 @@ def _amazon_orders(orders: pl.DataFrame, version: int) -> pl.DataFrame:
         BuyerInfo=pl.when(pl.col("c_email").is_not_null()).then(
             pl.struct(BuyerEmail="c_email", BuyerName="c_name")
         ),
-        ShippingAddress=pl.struct(PostalCode="c_zip", CountryCode=pl.lit("US")),
+        ShippingAddress=pl.struct(PostalCode="c_zip", CountryCode=pl.lit("US"), Phone="c_phone"),
     )
 
 
@@ -610,6 +610,8 @@ class ApiWorldWriter:
                 c_id=pl.lit(None, pl.Int64),
                 email=pl.when(~pl.Series(fba)).then(relay),
                 name=pl.when(~pl.Series(fba)).then("name"),
+                # ShippingAddress.Phone: suppressed on Amazon-fulfilled orders
+                phone=pl.when(~pl.Series(fba)).then("phone"),
                 zip=pl.col("zip"),
             )
         walk_in = profiles(rng, self.people, self.contacts, person, source).with_columns(

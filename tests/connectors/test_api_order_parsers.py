@@ -245,3 +245,17 @@ def test_a_shopify_guest_is_named_by_the_shipping_address_else_the_billing_addre
     )
     staged = parse_shopify_orders(_bytes({"orders": [rest]}), landed_file="r.json").staged
     assert staged.select("source_customer_id", "customer_name").row(0) == (None, "Ann Lee")
+
+
+def test_an_amazon_seller_fulfilled_order_carries_the_buyer_s_relay_name_and_phone() -> None:
+    mfn = amazon_order("7")
+    mfn["BuyerInfo"] = {"BuyerEmail": "0000012345678@marketplace.amazon.com", "BuyerName": "Kate"}
+    mfn["ShippingAddress"] = {**mfn["ShippingAddress"], "Phone": "(206) 555-0100"}
+    fba = amazon_order("8", fulfillment="AFN")  # no BuyerInfo, no phone: anonymous
+    result = parse_amazon_orders(_bytes({"payload": {"Orders": [mfn, fba]}}), landed_file="a.json")
+    _balanced(result)
+    rows = result.staged.select("customer_name", "customer_email", "customer_phone").rows()
+    assert rows == [
+        ("Kate", "0000012345678@marketplace.amazon.com", "(206) 555-0100"),
+        (None, None, None),
+    ]
