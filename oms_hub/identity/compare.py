@@ -31,7 +31,10 @@ LEVELS: dict[str, str] = {
           or jaro_winkler_similarity(a.last, b.first) >= 0.9
           or jaro_winkler_similarity(a.first, b.last) >= 0.9 then 1
         else 0 end""",
-    "email": """case when a.email is null or b.email is null then -1
+    # a marketplace relay address (``relay``) counts on exact agreement only: it stands
+    # for one buyer of one marketplace and never meets a real address
+    "email": """case when a.email is null or b.email is null then
+          case when a.relay = b.relay then 2 else -1 end
         when a.email = b.email then 2
         when damerau_levenshtein(a.email, b.email) <= 2 then 1
         else 0 end""",

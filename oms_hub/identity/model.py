@@ -206,7 +206,8 @@ def anchored_m(
 ) -> dict[int, np.ndarray] | None:
     """m per field (index -> level distribution) from the pairs sharing an exact email.
 
-    Two identities with the same (standardized, non-relay) email are the same person
+    Two identities with the same standardized email (or the same marketplace relay
+    address, which stands for one buyer) are the same person
     nearly always, and which name variant, phone or address each shows does not depend
     on the email: their levels on the *other* fields are a sample of what true matches
     look like, without EM having to find the match class among namesakes (where many

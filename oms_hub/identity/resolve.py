@@ -340,6 +340,11 @@ def resolve_incremental(
         old = state.rows
     n_old = old.height
     fresh_std = _standardized(fresh_raw, config).with_columns(pl.col("rid") + n_old)
+    missing = [c for c in fresh_std.columns if c != "rid" and f"std_{c}" not in old.columns]
+    if missing:  # a state saved before a standardized column existed: derive it now
+        old = old.sort("rid")
+        old_std = _standardized(old, config)
+        old = old.with_columns(old_std.get_column(c).alias(f"std_{c}") for c in missing)
     fresh_rows = _state_rows(fresh_raw, fresh_std).with_columns(
         pl.lit(None, dtype=pl.String).alias("customer_key"),
         pl.lit(None, dtype=pl.Float64).alias("match_score"),
@@ -347,7 +352,7 @@ def resolve_incremental(
     bk = [f"bk_{i}" for i in range(len(config.blocking_keys))]
     con = duckdb.connect()
     try:
-        if state.keys != config.blocking_keys or not set(bk) <= set(old.columns):
+        if state.keys != config.blocking_keys or missing or not set(bk) <= set(old.columns):
             old = old.drop([c for c in old.columns if c.startswith("bk_")])
             con.register("_old", _std_from_rows(old))
             old = pl.concat(

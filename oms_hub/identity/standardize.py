@@ -7,8 +7,11 @@ by canonical ones:
 * names: accents folded, lower case, punctuation and titles/suffixes dropped, a
   nickname mapped to its formal name (``first_canon``), a phonetic code (Soundex);
 * emails: trimmed, lower case, Gmail dots and ``+tags`` removed; marketplace relay
-  addresses (Amazon, eBay, Apple private relay, Walmart…) become null because they
-  identify an order, not a person;
+  addresses (Amazon, eBay, Apple private relay, Walmart…) are no email (they say
+  nothing about the person's own address, so they never meet another channel's email or
+  feed survivorship) but are kept apart as ``relay``: a marketplace gives one buyer the
+  same relay address on every order to the same seller, so two identities with the
+  same relay address are that marketplace's same buyer; placeholders are null;
 * phones: E.164 (``+15551234567``) using the record's country (else the default);
 * addresses: common abbreviations (street -> st), unit designators (apt, suite, # ->
   unit), house number and street name split out; postal codes upper case without
@@ -168,8 +171,23 @@ def email(expr: pl.Expr) -> pl.Expr:
 
 
 def is_relay_email(expr: pl.Expr) -> pl.Expr:
-    """True for marketplace relay addresses (they stand for one order, not a person)."""
+    """True for marketplace relay addresses (they hide the person's own address)."""
     return expr.str.strip_chars().str.to_lowercase().str.contains(RELAY_EMAIL).fill_null(False)
+
+
+def relay_email(expr: pl.Expr) -> pl.Expr:
+    """The marketplace relay address (trimmed, lower case), else null.
+
+    Amazon's ``BuyerInfo.BuyerEmail`` is an anonymized address that stays the same for
+    one buyer across that buyer's orders to one seller (so do eBay's and Walmart's
+    relays), so equal relay addresses identify the same buyer of the same marketplace.
+    They can only ever equal each other, never a real address: the comparison uses
+    them for an exact match only (``compare.LEVELS["email"]``), never for typos,
+    name parts or the golden record's email.
+    """
+    text = expr.str.strip_chars().str.to_lowercase().str.replace_all(r"^mailto:", "")
+    relay = text.str.contains(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$") & text.str.contains(RELAY_EMAIL)
+    return pl.when(relay).then(text)
 
 
 def country_code(expr: pl.Expr, default: str) -> pl.Expr:
@@ -325,6 +343,7 @@ def standardize_identities(
     frame = _by_unique(frame, ["first_name"], first_token(pl.col("first_name")), "_first")
     frame = _by_unique(frame, ["last_name"], clean_name(pl.col("last_name")), "_last")
     frame = _by_unique(frame, ["email"], email(pl.col("email")), "_email")
+    frame = _by_unique(frame, ["email"], relay_email(pl.col("email")), "_relay")
     frame = _by_unique(frame, ["city"], clean_name(pl.col("city")), "_city")
     frame = _by_unique(frame, ["region"], clean_name(pl.col("region")), "_region")
     frame = _by_unique(frame, ["company"], company(pl.col("company")), "_company")
@@ -341,6 +360,7 @@ def standardize_identities(
         pl.col("_first").alias("first"),
         pl.col("_last").alias("last"),
         pl.col("_email").alias("email"),
+        pl.col("_relay").alias("relay"),
         phone(pl.col("phone"), country).alias("phone"),
         pl.col("_addr").alias("addr"),
         pl.col("_city").alias("city"),

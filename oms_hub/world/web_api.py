@@ -323,7 +323,13 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
                         phone="c_phone",
                     )
                 ),
-                shippingAddress=pl.struct(zip="c_zip", countryCodeV2=pl.lit("US")),
+                # the name typed at checkout for delivery: there for guests too
+                shippingAddress=pl.struct(
+                    firstName="c_first",
+                    lastName="c_last",
+                    zip="c_zip",
+                    countryCodeV2=pl.lit("US"),
+                ),
                 customerJourneySummary=pl.struct(
                     firstVisit=pl.struct(
                         landingPage=pl.when(pl.col("draw") < 0.5)
@@ -507,7 +513,7 @@ def _amazon_orders(orders: pl.DataFrame, version: int) -> pl.DataFrame:
         BuyerInfo=pl.when(pl.col("c_email").is_not_null()).then(
             pl.struct(BuyerEmail="c_email", BuyerName="c_name")
         ),
-        ShippingAddress=pl.struct(PostalCode="c_zip", CountryCode=pl.lit("US")),
+        ShippingAddress=pl.struct(PostalCode="c_zip", CountryCode=pl.lit("US"), Phone="c_phone"),
     )
 
 
@@ -598,14 +604,14 @@ class ApiWorldWriter:
         if source == "amazon":
             fba = rng.random(n) < 0.5
             prof = profiles(rng, self.people, self.contacts, person, source)
-            relay = pl.format(
-                "{}@marketplace.amazon.com",
-                pl.Series(rng.integers(0, 1 << 40, size=n)).cast(pl.String).str.zfill(13),
-            )
+            # the buyer's relay address: one per buyer for this seller, on every order
+            relay = self.contacts.frame.get_column("relay").gather(person)
             return prof.with_columns(
                 c_id=pl.lit(None, pl.Int64),
                 email=pl.when(~pl.Series(fba)).then(relay),
                 name=pl.when(~pl.Series(fba)).then("name"),
+                # ShippingAddress.Phone: suppressed on Amazon-fulfilled orders
+                phone=pl.when(~pl.Series(fba)).then("phone"),
                 zip=pl.col("zip"),
             )
         walk_in = profiles(rng, self.people, self.contacts, person, source).with_columns(

@@ -13,11 +13,13 @@ email, a phone and a ZIP code plus the ZIP they moved to. Each channel then sees
   given; the old ZIP or the one after moving house.
 
 Shopify and WooCommerce know a customer account per person (one profile, its latest
-values) and guest checkouts (``order:<id>`` identities, drawn per order). Amazon has
-no buyer id: seller-fulfilled (MFN) orders carry ``BuyerInfo`` (a relay email that
-identifies only the order, and the buyer name) and the ship-to ZIP, as getOrders does
-with a Restricted Data Token; Amazon-fulfilled (AFN) orders carry nothing personal,
-so they are anonymous sales, not identities.
+values) and guest checkouts (``order:<id>`` identities, drawn per order); a guest
+still types a name into the shipping address (Shopify's ``shippingAddress``,
+WooCommerce's ``billing``). Amazon has no buyer id: seller-fulfilled (MFN) orders carry
+``BuyerInfo`` (``BuyerEmail``, the buyer's anonymized relay address, the same on all
+of one buyer's orders to this seller, and the buyer name) and the ship-to ZIP, as
+getOrders does with a Restricted Data Token; Amazon-fulfilled (AFN) orders carry
+nothing personal, so they are anonymous sales, not identities.
 """
 
 from __future__ import annotations
@@ -36,14 +38,17 @@ GUEST_SHARE = {"shopify": 0.15, "woocommerce": 0.25, "amazon": 0.0}
 #: Share of profiles that give the new email / the post-move ZIP / no phone.
 NEW_EMAIL_P = 0.12
 MOVED_P = 0.10
-NO_PHONE_P = {"shopify": 0.35, "woocommerce": 0.2, "amazon": 1.0}
+#: Amazon: the phone of the shipping address, which Amazon's address form asks for
+#: (assumed given on 90 % of addresses); getOrders returns it for seller-fulfilled
+#: orders only (``_buyers`` drops it for FBA ones).
+NO_PHONE_P = {"shopify": 0.35, "woocommerce": 0.2, "amazon": 0.1}
 
 
 @dataclass(frozen=True)
 class Contacts:
     """Contact details of every person (row = person index)."""
 
-    frame: pl.DataFrame  # email, new_email, phone_digits, zip, new_zip
+    frame: pl.DataFrame  # email, new_email, area/exchange/line, zip, new_zip, relay
 
 
 def build_contacts(seed: int, people: People) -> Contacts:
@@ -94,7 +99,10 @@ def build_contacts(seed: int, people: People) -> Contacts:
         )
         .with_columns(_unique("email"), _unique("new_email"))
     )
-    return Contacts(frame)
+    # drawn last, so the draws above (and every address they made) are unchanged
+    relay = pl.Series(rng.integers(0, 1 << 40, size=n)).cast(pl.String).str.zfill(13)
+    frame = frame.with_columns(relay=pl.format("{}@marketplace.amazon.com", relay))
+    return Contacts(frame.with_columns(_unique("relay")))
 
 
 def _unique(column: str) -> pl.Expr:

@@ -216,3 +216,46 @@ def test_graphql_page_with_a_bad_record_or_a_card_number_goes_record_by_record()
         ("order 3", "rejected", "bad_money"),
         ("order 2", "flagged", "card_number_masked"),
     ]
+
+
+def test_a_shopify_guest_is_named_by_the_shipping_address_else_the_billing_address() -> None:
+    # a guest checkout has no customer object, but a shipped order always has the name
+    # typed into the shipping (and billing) address
+    account = shopify_graphql_node(21, updated_at="2026-10-02T00:00:00Z")
+    shipped = {**shopify_graphql_node(22, updated_at="2026-10-02T00:00:00Z"), "customer": None}
+    shipped["shippingAddress"] = {"firstName": "Kate", "lastName": "O'Neil", "zip": "02139"}
+    shipped["billingAddress"] = {"firstName": "Katherine", "lastName": "O'Neil"}
+    billed = {**shipped, "id": "gid://shopify/Order/23", "shippingAddress": {"zip": "02139"}}
+    nameless = {**billed, "id": "gid://shopify/Order/24", "billingAddress": None}
+    page = _bytes(shopify_graphql_page([account, shipped, billed, nameless], cursor=None))
+    fast = parse_shopify_orders(page, landed_file="g.json")
+    slow = parse_shopify_orders(page, landed_file="g.json", fast=False)
+    assert fast.staged.equals(slow.staged)
+    rows = fast.staged.select("source_customer_id", "customer_name").rows()
+    assert rows == [
+        ("42", "Bo Ng"),  # the account's name wins over the address's
+        (None, "Kate O'Neil"),
+        (None, "Katherine O'Neil"),
+        (None, None),
+    ]
+    rest = shopify_rest_order(25)
+    rest.update(
+        customer=None,
+        shipping_address={"first_name": "Ann", "last_name": "Lee", "zip": "10001"},
+    )
+    staged = parse_shopify_orders(_bytes({"orders": [rest]}), landed_file="r.json").staged
+    assert staged.select("source_customer_id", "customer_name").row(0) == (None, "Ann Lee")
+
+
+def test_an_amazon_seller_fulfilled_order_carries_the_buyer_s_relay_name_and_phone() -> None:
+    mfn = amazon_order("7")
+    mfn["BuyerInfo"] = {"BuyerEmail": "0000012345678@marketplace.amazon.com", "BuyerName": "Kate"}
+    mfn["ShippingAddress"] = {**mfn["ShippingAddress"], "Phone": "(206) 555-0100"}
+    fba = amazon_order("8", fulfillment="AFN")  # no BuyerInfo, no phone: anonymous
+    result = parse_amazon_orders(_bytes({"payload": {"Orders": [mfn, fba]}}), landed_file="a.json")
+    _balanced(result)
+    rows = result.staged.select("customer_name", "customer_email", "customer_phone").rows()
+    assert rows == [
+        ("Kate", "0000012345678@marketplace.amazon.com", "(206) 555-0100"),
+        (None, None, None),
+    ]

@@ -202,3 +202,29 @@ def test_duplicate_identities_are_an_error() -> None:
     frame = pl.DataFrame({"source": ["x", "x"], "source_customer_id": ["1", "1"]})
     with pytest.raises(ValueError, match="more than once"):
         resolve(frame)
+
+
+def test_an_amazon_buyer_s_next_order_attaches_by_relay_even_to_an_older_state(labelled) -> None:
+    import dataclasses
+
+    relay = "0000012345678@marketplace.amazon.com"
+    first_order = pl.DataFrame([
+        _person("amazon", "order:1", "Kate", "O'Neil", relay, None, None, "02139"),
+    ])  # fmt: skip
+    population = pl.concat([identities_only(labelled), first_order], how="diagonal_relaxed")
+    first = resolve(population, run_at=T0)
+    # a state saved before relay addresses were kept: no std_relay column, older keys
+    keys = tuple(k for k in first.state.keys if k != "relay")
+    hashes = [c for c in first.state.rows.columns if c.startswith("bk_")]
+    old = dataclasses.replace(
+        first.state, rows=first.state.rows.drop("std_relay", *hashes), keys=keys
+    )
+    # the same buyer months later: moved, an initial for the given name; only the relay
+    # address is shared exactly
+    next_order = pl.DataFrame([
+        _person("amazon", "order:2", "K.", "O'Neil", relay.upper(), None, None, "98101"),
+    ])  # fmt: skip
+    later = resolve_incremental(next_order, old, run_at=T0 + dt.timedelta(days=90))
+    key = dict(zip(later.xref["source_customer_id"], later.xref["customer_key"], strict=True))
+    assert key["order:2"] == key["order:1"]
+    assert "std_relay" in later.state.rows.columns

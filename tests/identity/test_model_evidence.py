@@ -137,3 +137,53 @@ def test_exact_email_u_is_counted_over_all_pairs_when_sampling_is_blind() -> Non
     sampled = fit_fs_em(levels, random, FIELDS, n_identities=10_000)
     # counted u (4 / 0.8 + 0.5) / 5e7 = 1.1e-7 against the 1e-6 floor: log 9 = 2.2 more
     assert with_count.weights["email"][2] > sampled.weights["email"][2] + 2
+
+
+def test_a_relay_address_matches_the_same_relay_only_and_never_a_real_email() -> None:
+    relay = "0000012345678@marketplace.amazon.com"
+    people = [
+        ("Ana", "Quinbertre", relay),  # 0: an Amazon order
+        ("Ana", "Quinbertre", relay.upper()),  # 1: the same buyer's next order
+        ("Ana", "Quinbertre", "0000012345679@marketplace.amazon.com"),  # 2: one digit off
+        ("Ana", "Quinbertre", "ana@x.org"),  # 3: a web shop account
+        ("Ana", "Quinbertre", "noreply@example.com"),  # 4: a placeholder
+        ("Ana", "Quinbertre", "noreply@example.com"),  # 5: the same placeholder
+    ]
+    levels = _levels(people, [(0, 1), (0, 2), (0, 3), (4, 5)])
+    # same relay: an exact email agreement; a near relay is not a typo of it (-1, not 1);
+    # a relay against a real address and placeholders say nothing
+    assert levels["email"].to_list() == [2, -1, -1, -1]
+    std = standardize_identities(
+        pl.DataFrame({"source": ["amazon"] * 3, "source_customer_id": ["1", "2", "3"],
+                      "email": [relay, "ana@x.org", "noreply@example.com"]})
+    )  # fmt: skip
+    # a relay is never the identity's email (survivorship, the email anchor of m, any
+    # cross-channel comparison); it is kept apart for the exact match only
+    assert std["email"].to_list() == [None, "ana@x.org", None]
+    assert std["relay"].to_list() == [relay, None, None]
+
+
+def test_identities_sharing_a_relay_address_are_candidates() -> None:
+    from oms_hub.identity.blocking import candidate_pairs
+    from oms_hub.identity.config import load_config
+
+    relay = "0000012345678@marketplace.amazon.com"
+    frame = pl.DataFrame(
+        {
+            "source": ["amazon"] * 3,
+            "source_customer_id": ["order:1", "order:2", "order:3"],
+            # BuyerName may be the recipient's: the relay is all the two orders share
+            "first_name": ["Kate", "Sam", "Bo"],
+            "last_name": ["O'Neil", "Lee", "Li"],
+            "email": [relay, relay, "0000099999999@marketplace.amazon.com"],
+            "postal_code": ["02139", "10001", "98101"],
+        }
+    )
+    std = standardize_identities(frame)
+    con = duckdb.connect()
+    try:
+        con.register("std", std)
+        pairs = candidate_pairs(con, "std", load_config().blocking_keys, max_block_size=200)
+    finally:
+        con.close()
+    assert pairs.rows() == [(0, 1)]

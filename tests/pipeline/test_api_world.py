@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import duckdb
@@ -154,3 +155,27 @@ def test_orders_carry_the_customer_key_of_their_identity(api_world: Home) -> Non
     # customer_360 counts exactly the keyed orders
     mart = Lake(api_world).read("marts.customer_360")
     assert mart["orders"].sum() == keyed.height
+
+
+def test_an_amazon_buyer_keeps_one_relay_address_across_orders(api_world: Home) -> None:
+    # SP-API BuyerInfo.BuyerEmail: the buyer's anonymized address, the same on every
+    # order of that buyer to this seller (and a different one for every other buyer)
+    orders = pl.concat(
+        pl.DataFrame(json.loads(p.read_bytes())["payload"]["Orders"]).select(
+            source_customer_id=pl.format("order:{}", "AmazonOrderId"),
+            relay=pl.col("BuyerInfo").struct.field("BuyerEmail"),
+        )
+        for p in sorted((api_world.landing / "amazon").glob("orders-*.json"))
+    ).drop_nulls("relay")
+    truth = pl.read_csv(api_world.truth / "identities.csv", infer_schema=False)
+    buyers = orders.join(truth.filter(pl.col("source") == "amazon"), on="source_customer_id")
+    assert buyers.height == orders.height > 20
+    assert buyers["relay"].str.ends_with("@marketplace.amazon.com").all()
+    per_person = buyers.group_by("person_id").agg(pl.col("relay").n_unique(), pl.len())
+    assert (per_person["relay"] == 1).all()
+    assert (per_person["len"] > 1).any()  # some buyer did order twice
+    assert buyers.group_by("relay").agg(pl.col("person_id").n_unique())["person_id"].max() == 1
+    # and the hub resolves a buyer's orders to one customer
+    xref = Lake(api_world).read("core.customer_xref").filter(pl.col("source") == "amazon")
+    keys = buyers.join(xref, on="source_customer_id").group_by("relay")
+    assert (keys.agg(pl.col("customer_key").n_unique())["customer_key"] == 1).all()

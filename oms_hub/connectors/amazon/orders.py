@@ -70,6 +70,8 @@ def _header(rec: Record) -> dict[str, Any]:
         "priced": total is not None,
         "customer_name": buyer.text("BuyerName") if buyer else None,
         "customer_email": buyer.text("BuyerEmail") if buyer else None,
+        # the buyer's phone in the shipping address (seller-fulfilled orders only)
+        "customer_phone": ship.text("Phone") if ship else None,
         "ship_postal_code": ship.text("PostalCode") if ship else None,
         "ship_country": ship.text("CountryCode") if ship else None,
         "fulfilled_by": _FULFILLED_BY.get(channel or "", f"other:{channel}" if channel else None),

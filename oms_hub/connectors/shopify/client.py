@@ -40,7 +40,8 @@ query Orders($first: Int!, $after: String, $query: String) {{
       displayFinancialStatus displayFulfillmentStatus currencyCode presentmentCurrencyCode
       email phone discountCodes
       customer {{ id firstName lastName email phone }}
-      shippingAddress {{ zip countryCodeV2 }}
+      shippingAddress {{ firstName lastName zip countryCodeV2 }}
+      billingAddress {{ firstName lastName }}
       customerJourneySummary {{ firstVisit {{ landingPage }} }}
       totalPriceSet {{ {MONEY} }} subtotalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
       totalDiscountsSet {{ {MONEY} }} totalShippingPriceSet {{ {MONEY} }}

@@ -69,7 +69,15 @@ _NODE = pl.Struct(
                 "phone": pl.String,
             }
         ),
-        "shippingAddress": pl.Struct({"zip": pl.String, "countryCodeV2": pl.String}),
+        "shippingAddress": pl.Struct(
+            {
+                "firstName": pl.String,
+                "lastName": pl.String,
+                "zip": pl.String,
+                "countryCodeV2": pl.String,
+            }
+        ),
+        "billingAddress": pl.Struct({"firstName": pl.String, "lastName": pl.String}),
         "customerJourneySummary": pl.Struct({"firstVisit": pl.Struct({"landingPage": pl.String})}),
         "totalPriceSet": _MONEY,
         "totalTaxSet": _MONEY,
@@ -363,8 +371,19 @@ def _stage(page: pl.DataFrame, *, source: str, landed_file: str) -> pl.DataFrame
         _utm_campaign=landing.str.extract(r"[?&]utm_campaign=([^&#]+)"),
         order_number=_text(f("name")),
         note=_text(f("note")),
-        customer_name=pl.concat_str(
-            [_text(cust("firstName")), _text(cust("lastName"))], separator=" ", ignore_nulls=True
+        # the customer account's name; a guest's (no customer) is the name typed into
+        # the shipping address, else the billing address
+        customer_name=pl.coalesce(
+            *[
+                _text(
+                    pl.concat_str(
+                        [_text(part("firstName")), _text(part("lastName"))],
+                        separator=" ",
+                        ignore_nulls=True,
+                    )
+                )
+                for part in (cust, ship, f("billingAddress").struct.field)
+            ]
         ),
         customer_email=pl.coalesce(_text(f("email")), _text(cust("email"))),
         customer_phone=pl.coalesce(_text(f("phone")), _text(cust("phone"))),

@@ -93,10 +93,14 @@ def _shop(rec: Record | None, key: str, *, required: bool = True) -> Decimal | N
 def _customer(rec: Record, given: str, family: str) -> dict[str, Any]:
     cust = rec.obj("customer")
     ship = rec.obj("shippingAddress") or rec.obj("shipping_address")
+    bill = rec.obj("billingAddress") or rec.obj("billing_address")
     name = None
-    if cust is not None:
-        parts = [cust.text(given), cust.text(family)]
-        name = " ".join(p for p in parts if p) or None
+    # the account's name; a guest (no customer) typed one into the shipping address,
+    # else the billing address
+    for who in (cust, ship, bill):
+        if who is not None and name is None:
+            parts = [who.text(given), who.text(family)]
+            name = " ".join(p for p in parts if p) or None
     return {
         "source_customer_id": _gid(cust.ident("id")) if cust is not None else None,
         "customer_name": name,
