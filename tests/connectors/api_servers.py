@@ -230,13 +230,47 @@ class AmazonServer(ApiServer):
 
     CLIENT_ID, CLIENT_SECRET, REFRESH = "amzn1.client", "secret", "Atzr|refresh"
     ACCESS = "Atza|access"
+    RDT = "Atz.sprdt|restricted"
+    #: What getOrders keeps of a ShippingAddress without a Restricted Data Token.
+    PUBLIC_ADDRESS = ("City", "StateOrRegion", "PostalCode", "CountryCode")
 
     def __init__(self) -> None:
         self.orders: dict[str, dict[str, Any]] = {}
         self.items: dict[str, dict[str, Any]] = {}
         self.page_size = 2
         self.token_requests = 0
+        self.rdt_requests = 0
+        self.pii_role = True  # the app holds the restricted roles (RDT granted)
         super().__init__(self._route)
+
+    def _restricted_token(self, body: bytes) -> Reply:
+        self.rdt_requests += 1
+        if not self.pii_role:
+            return _json(
+                403,
+                {
+                    "errors": [
+                        {
+                            "code": "Unauthorized",
+                            "message": "Application does not have access to one or more "
+                            "requested data elements",
+                        }
+                    ]
+                },
+            )
+        resources = json.loads(body or b"{}").get("restrictedResources") or []
+        if not any(r.get("path") == "/orders/v0/orders" for r in resources):
+            return _json(400, {"errors": [{"code": "InvalidInput", "message": "bad resource"}]})
+        return _json(200, {"restrictedDataToken": self.RDT, "expiresIn": 3600})
+
+    def _without_pii(self, order: dict[str, Any]) -> dict[str, Any]:
+        """getOrders with a plain LWA token: no buyer data, a city-level address."""
+        public = {k: v for k, v in order.items() if k != "BuyerInfo"}
+        if isinstance(order.get("ShippingAddress"), dict):
+            public["ShippingAddress"] = {
+                k: v for k, v in order["ShippingAddress"].items() if k in self.PUBLIC_ADDRESS
+            }
+        return public
 
     def put(self, order: dict[str, Any], items: dict[str, Any]) -> None:
         self.orders[order["AmazonOrderId"]] = order
@@ -260,7 +294,11 @@ class AmazonServer(ApiServer):
             return _json(
                 200, {"access_token": self.ACCESS, "token_type": "bearer", "expires_in": 3600}
             )
-        if headers.get("x-amz-access-token") != self.ACCESS:
+        token = headers.get("x-amz-access-token")
+        if path == "/tokens/2021-03-01/restrictedDataToken" and token == self.ACCESS:
+            return self._restricted_token(body)
+        restricted = token == self.RDT and path == "/orders/v0/orders"
+        if token != self.ACCESS and not restricted:
             return _json(
                 403,
                 {
@@ -296,6 +334,8 @@ class AmazonServer(ApiServer):
                 key=lambda o: (_t(o["LastUpdateDate"]), o["AmazonOrderId"]),
             )
             chunk = rows[start : start + self.page_size]
+            if not restricted:
+                chunk = [self._without_pii(o) for o in chunk]
             payload: dict[str, Any] = {"Orders": chunk, "LastUpdatedBefore": "2099-01-01T00:00:00Z"}
             if start + self.page_size < len(rows):
                 payload["NextToken"] = f"{after_text}|{start + self.page_size}"

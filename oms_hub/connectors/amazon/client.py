@@ -8,19 +8,29 @@
 * ``getOrderItems`` per order of the page; those responses land with the page.
 * 429: ``Retry-After`` if given, else one request's worth of the
   ``x-amzn-RateLimit-Limit`` rate (requests per second), else back-off.
+* Buyer data: ``getOrders`` returns the buyer's relay email, name and the shipping
+  address's name and phone only when called with a Restricted Data Token (Tokens API
+  ``createRestrictedDataToken`` for ``GET /orders/v0/orders`` with the ``buyerInfo`` and
+  ``shippingAddress`` data elements), which needs the restricted roles on the app. The
+  client asks for one; if Amazon refuses (no role), it syncs with the plain LWA token and
+  the sync report says the buyer data is missing: identity resolution then has only the
+  ZIP and city of Amazon buyers. ``OMS_HUB_AMAZON_PII=off`` skips the request.
 
 Environment: ``OMS_HUB_AMAZON_LWA_CLIENT_ID``, ``OMS_HUB_AMAZON_LWA_CLIENT_SECRET``,
 ``OMS_HUB_AMAZON_REFRESH_TOKEN``, ``OMS_HUB_AMAZON_MARKETPLACE_IDS`` (comma-separated),
 optional ``OMS_HUB_AMAZON_ENDPOINT`` (https://sellingpartnerapi-na.amazon.com),
 ``OMS_HUB_AMAZON_LWA_URL`` (https://api.amazon.com/auth/o2/token),
-``OMS_HUB_AMAZON_LOOKBACK_MINUTES`` (15), ``OMS_HUB_AMAZON_START`` (first sync).
+``OMS_HUB_AMAZON_LOOKBACK_MINUTES`` (15), ``OMS_HUB_AMAZON_START`` (first sync),
+``OMS_HUB_AMAZON_PII`` (``on``; ``off`` never asks for a Restricted Data Token).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from oms_hub.connectors.common.http import (
@@ -43,6 +53,17 @@ from oms_hub.home import Home
 
 SOURCE = "amazon"
 LATEST_ALLOWED = timedelta(minutes=2)
+ORDERS_PATH = "/orders/v0/orders"
+RDT_PATH = "/tokens/2021-03-01/restrictedDataToken"
+#: What a Restricted Data Token for getOrders unlocks: the buyer (relay email, name) and
+#: the shipping address's name, street and phone.
+PII_ELEMENTS = ("buyerInfo", "shippingAddress")
+NO_PII_NOTE = (
+    "Amazon refused a Restricted Data Token (the app lacks the restricted roles): orders "
+    "were synced without buyer email, name and shipping name/phone"
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,7 @@ class AmazonSettings:
     endpoint: str = "https://sellingpartnerapi-na.amazon.com"
     lwa_url: str = "https://api.amazon.com/auth/o2/token"
     window: SyncWindow | None = None
+    pii: bool = True  # ask for a Restricted Data Token for getOrders
 
     @classmethod
     def from_env(cls) -> AmazonSettings | None:
@@ -75,6 +97,7 @@ class AmazonSettings:
             endpoint=(env("OMS_HUB_AMAZON_ENDPOINT") or cls.endpoint).rstrip("/"),
             lwa_url=env("OMS_HUB_AMAZON_LWA_URL") or cls.lwa_url,
             window=SyncWindow.from_env("OMS_HUB_AMAZON"),
+            pii=(env("OMS_HUB_AMAZON_PII") or "on").strip().lower() not in ("off", "0", "no"),
         )
 
 
@@ -100,6 +123,10 @@ class AmazonClient:
         self.policy = policy or RetryPolicy()
         self._token: str | None = None
         self._token_expires = 0.0
+        self._rdt: str | None = None
+        self._rdt_expires = 0.0
+        #: None until asked; False once Amazon refused a Restricted Data Token.
+        self.pii_granted: bool | None = None if settings.pii else False
 
     def _access_token(self) -> str:
         if self._token and time.monotonic() < self._token_expires:
@@ -129,12 +156,49 @@ class AmazonClient:
         self._token_expires = time.monotonic() + float(doc.get("expires_in", 3600)) - 60
         return self._token
 
-    def _get(self, path: str, params: dict[str, object]) -> Response:
+    def _orders_token(self) -> str:
+        """The token for getOrders: a Restricted Data Token when Amazon grants one."""
+        if self.pii_granted is False:
+            return self._access_token()
+        if self._rdt and time.monotonic() < self._rdt_expires:
+            return self._rdt
+        body = json.dumps(
+            {
+                "restrictedResources": [
+                    {"method": "GET", "path": ORDERS_PATH, "dataElements": list(PII_ELEMENTS)}
+                ]
+            }
+        ).encode()
+        try:
+            resp = request(
+                "POST",
+                f"{self.settings.endpoint}{RDT_PATH}",
+                headers={
+                    "x-amz-access-token": self._access_token(),
+                    "Content-Type": "application/json",
+                },
+                body=body,
+                policy=self.policy,
+                throttle_hint=rate_limit_hint,
+            )
+        except AuthError:
+            log.warning(NO_PII_NOTE)
+            self.pii_granted = False
+            return self._access_token()
+        if resp.status >= 400:
+            raise ConnectorError(f"SP-API {RDT_PATH} answered HTTP {resp.status}")
+        doc = resp.json()
+        self._rdt = str(doc["restrictedDataToken"])
+        self._rdt_expires = time.monotonic() + float(doc.get("expiresIn", 3600)) - 60
+        self.pii_granted = True
+        return self._rdt
+
+    def _get(self, path: str, params: dict[str, object], token: str | None = None) -> Response:
         url = with_query(f"{self.settings.endpoint}{path}", params)
         resp = request(
             "GET",
             url,
-            headers={"x-amz-access-token": self._access_token()},
+            headers={"x-amz-access-token": token or self._access_token()},
             policy=self.policy,
             throttle_hint=rate_limit_hint,
         )
@@ -153,7 +217,7 @@ class AmazonClient:
             params["NextToken"] = next_token
         else:
             params["LastUpdatedAfter"] = utc_iso(not_too_recent(window_start))
-        resp = self._get("/orders/v0/orders", params)
+        resp = self._get(ORDERS_PATH, params, token=self._orders_token())
         payload = resp.json().get("payload") or {}
         orders = [o for o in payload.get("Orders") or [] if isinstance(o, dict)]
         extra = []
@@ -183,7 +247,7 @@ class AmazonClient:
     def sync(self, home: Home, *, max_pages: int | None = None) -> SyncReport:
         """Land every page changed since the last sync (minus the lookback)."""
         window = self.settings.window or SyncWindow.from_env("OMS_HUB_AMAZON")
-        return sync_orders(
+        report = sync_orders(
             home,
             source=SOURCE,
             window=window,
@@ -192,3 +256,6 @@ class AmazonClient:
             max_pages=max_pages,
             clamp=not_too_recent,
         )
+        if self.settings.pii and self.pii_granted is False:
+            return replace(report, notes=(*report.notes, NO_PII_NOTE))
+        return report

@@ -70,11 +70,13 @@ class SyncReport:
     since: str | None
     resumed: bool
     waits: int  # back-off / throttle waits of the client so far
+    notes: tuple[str, ...] = ()  # what the operator should know (e.g. data the API withheld)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly."""
         d = asdict(self)
         d["files"] = len(self.files)
+        d["notes"] = list(self.notes)
         return d
 
 
