@@ -27,7 +27,10 @@ from oms_hub.inventory.reconcile import (
 from oms_hub.inventory.refund_checks import CHECKS, check_refunds
 from oms_hub.inventory.web_shipments import (
     LOCATION_MAP_FILE,
+    SHIP_FROM_FILE,
+    default_shipments,
     load_location_map,
+    load_ship_from,
     shopify_shipments,
 )
 from oms_hub.orders.versions import mark_latest
@@ -43,6 +46,8 @@ EDI_ADVICE_STREAM = "edi/inventory_advice"
 EDI_SHIPMENT_STREAM = "edi/shipments"
 #: Shopify fulfillments as shipped lines (same shape as the 945 stream), rebuilt each run.
 SHOPIFY_SHIPMENT_STREAM = "shopify/shipments"
+#: WooCommerce / Amazon MFN orders shipped from a configured DC (opt-in), idem.
+DEFAULT_SHIPMENT_STREAM = "web/default_shipments"
 
 
 def _staged(home: Home, specs: tuple[StagedSource, ...]) -> pl.LazyFrame | None:
@@ -119,6 +124,29 @@ def stage_shopify_shipments(home: Home, order: pl.LazyFrame) -> dict[str, Any]:
     }
 
 
+def stage_default_shipments(home: Home) -> dict[str, Any]:
+    """Rebuild ``staging/web/default_shipments`` (empty unless ``config/web-ship-from.yaml``
+    names a DC for WooCommerce and/or Amazon seller-fulfilled orders)."""
+    lake = Lake(home)
+    ship_from = load_ship_from(
+        home.root / SHIP_FROM_FILE,
+        table(lake, "core.locations").select("location_id").collect()["location_id"],
+    )
+    shipped = default_shipments(
+        table(lake, "core.orders")
+        .select("order_id", "status", "fulfilled_by", "updated_at")
+        .collect(),
+        table(lake, "core.order_lines")
+        .select("order_id", "line_number", "sku", "quantity", "source", "landed_file", "locator")
+        .collect(),
+        ship_from,
+    )
+    write_parquet_atomic(
+        shipped, lake.root / "staging" / DEFAULT_SHIPMENT_STREAM / "shipments.parquet"
+    )
+    return {"default_dc_units_shipped": int(shipped.get_column("quantity").sum() or 0)}
+
+
 def build_stock_ledger(home: Home) -> dict[str, Any]:
     """Rebuild core.inventory_movements, core.inventory_counts and the discrepancies."""
     started = time.perf_counter()
@@ -133,8 +161,8 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
         rejected.append(bad)
     parts.append(sale_movements(table(lake, "core.order_lines"), table(lake, "core.orders")))
     parts.append(return_movements(table(lake, "core.returns")))
-    web = stage_shopify_shipments(home, order)
-    for stream in (EDI_SHIPMENT_STREAM, SHOPIFY_SHIPMENT_STREAM):
+    web = {**stage_shopify_shipments(home, order), **stage_default_shipments(home)}
+    for stream in (EDI_SHIPMENT_STREAM, SHOPIFY_SHIPMENT_STREAM, DEFAULT_SHIPMENT_STREAM):
         shipped = lake.root / "staging" / stream / "shipments.parquet"
         if shipped.exists():  # warehouse (EDI 945) / shop (fulfillment) shipments, checked
             parts.append(shipment_movements(pl.scan_parquet(shipped)))

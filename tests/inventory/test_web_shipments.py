@@ -150,3 +150,49 @@ def test_allocation_plans_only_the_units_a_partial_fulfillment_left() -> None:
     )
     left = _not_yet_shipped(lines, ledger).collect()
     assert left.select("order_id", "quantity").rows() == [("shopify:1001", 1)]
+
+
+def test_completed_woo_and_amazon_mfn_orders_ship_from_the_configured_dc(tmp_path: Path) -> None:
+    import datetime
+
+    import pytest
+
+    from oms_hub.inventory.web_shipments import default_shipments, load_ship_from
+
+    at = datetime.datetime(2026, 10, 3, 12, tzinfo=datetime.UTC)
+    orders = pl.DataFrame(
+        {
+            "order_id": ["woocommerce:1", "woocommerce:2", "amazon:A", "amazon:B", "shopify:9"],
+            "status": ["completed", "open", "completed", "completed", "completed"],
+            "fulfilled_by": ["merchant", "merchant", "merchant", "amazon", "merchant"],
+            "updated_at": [at] * 5,
+        }
+    )
+    lines = pl.DataFrame(
+        {
+            "order_id": ["woocommerce:1", "woocommerce:2", "amazon:A", "amazon:B", "shopify:9"],
+            "line_number": [1, 1, 1, 1, 1],
+            "sku": ["SKU-A"] * 5,
+            "quantity": [2, 5, 1, 7, 9],
+            "source": ["woocommerce", "woocommerce", "amazon", "amazon", "shopify"],
+            "landed_file": ["f"] * 5,
+            "locator": ["order 1"] * 5,
+        }
+    )
+    known = pl.Series(["DC-EAST", "DC-WEST"])
+    config = tmp_path / "web-ship-from.yaml"
+    assert load_ship_from(config, known) == {}
+    assert default_shipments(orders, lines, {}).height == 0
+    config.write_text("woocommerce: DC-EAST\namazon: DC-WEST\n")
+    shipped = default_shipments(orders, lines, load_ship_from(config, known))
+    # open Woo order, Amazon FBA (Amazon's stock) and Shopify (own fulfillments) excluded
+    assert shipped.select("shipment_id", "location_id", "quantity").sort("shipment_id").rows() == [
+        ("amazon:A:shipped", "DC-WEST", 1),
+        ("woocommerce:1:shipped", "DC-EAST", 2),
+    ]
+    moves = build_ledger([shipment_movements(shipped.lazy())]).collect()
+    assert moves["quantity"].sum() == -3
+    assert set(moves["kind"]) == {"sale"}
+    config.write_text("woocommerce: DC-NOWHERE\n")
+    with pytest.raises(ValueError, match="DC-NOWHERE"):
+        load_ship_from(config, known)

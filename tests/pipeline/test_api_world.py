@@ -205,3 +205,35 @@ def test_fulfilled_shopify_orders_leave_their_location_and_dc_stock_drops(api_wo
     # the world's DC books count the Shopify shipments: the hub's on hand matches them
     # only because those units left (it would be dc_units higher without them)
     assert int(hub["on_hand"].sum()) == int(books["on_hand"].sum())
+
+
+def test_a_configured_ship_from_dc_moves_stock_for_woo_and_amazon_mfn(api_world, copy_home) -> None:
+    from oms_hub.steps.inventory import build_stock_ledger
+
+    home = copy_home(api_world)
+    (home.root / "config").mkdir(exist_ok=True)
+    (home.root / "config" / "web-ship-from.yaml").write_text(
+        "woocommerce: DC-EAST\namazon: DC-EAST\n"
+    )
+    east = (pl.col("location_id") == "DC-EAST") & (pl.col("bucket") == "sellable")
+    before = int(Lake(home).read("core.inventory_movements").filter(east)["quantity"].sum())
+    summary = build_stock_ledger(home)
+    lake = Lake(home)
+    orders = lake.read("core.orders").filter(
+        pl.col("source").is_in(["woocommerce", "amazon"])
+        & (pl.col("status") == "completed")
+        & (pl.col("fulfilled_by") == "merchant")
+    )
+    want = int(
+        lake.read("core.order_lines").join(orders, on="order_id", how="semi")["quantity"].sum()
+    )
+    assert want > 0
+    assert summary["default_dc_units_shipped"] == want
+    moved = lake.read("core.inventory_movements").filter(
+        pl.col("shipment_id").str.ends_with(":shipped")
+    )
+    assert set(moved["location_id"]) == {"DC-EAST"}
+    assert -int(moved["quantity"].sum()) == want
+    # DC-EAST on hand drops by exactly those units (nothing else changed)
+    after = int(lake.read("core.inventory_movements").filter(east)["quantity"].sum())
+    assert after == before - want
