@@ -18,7 +18,8 @@ location's numeric id, so it needs the file.
 Only fulfillments of orders loaded in ``core.orders`` count; a ``cancelled`` /
 ``error`` / ``failure`` fulfillment shipped nothing. A fulfilled line whose location
 or SKU is unknown is quarantined (``flagged``: the order itself is loaded) with
-``unknown_location`` / ``unknown_sku``, never dropped in silence.
+``unknown_location`` / ``unknown_sku`` / ``bad_quantity`` (negative units), never
+dropped in silence.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from oms_hub.connectors.common.json_orders import SHIPMENT
 from oms_hub.connectors.common.result import quarantine_rows
 from oms_hub.inventory.edi_shipments import SHIPMENT_SCHEMA
 from oms_hub.quality.contracts import contract
@@ -74,7 +76,7 @@ def shopify_shipments(
     """(shipped lines, flagged quarantine rows) from the latest staged Shopify orders."""
     keys = _map_frame(locations, mapping)
     if "shipments" not in staged.columns:  # staged before fulfillments were read
-        staged = staged.with_columns(shipments=pl.lit(None))
+        staged = staged.with_columns(shipments=pl.lit(None, dtype=pl.List(SHIPMENT)))
     rows = (
         staged.select(
             "source",
@@ -125,7 +127,9 @@ def shopify_shipments(
         error_code=pl.when(pl.col("location_id").is_null())
         .then(pl.lit("unknown_location"))
         .when(~pl.col("sku").is_in(skus).fill_null(False))
-        .then(pl.lit("unknown_sku")),
+        .then(pl.lit("unknown_sku"))
+        .when(pl.col("quantity") < 0)
+        .then(pl.lit("bad_quantity")),
         error=pl.when(pl.col("location_id").is_null())
         .then(
             pl.format(
@@ -136,7 +140,9 @@ def shopify_shipments(
             )
         )
         .when(~pl.col("sku").is_in(skus).fill_null(False))
-        .then(pl.format("fulfilled SKU '{}' is not in core.products", pl.col("sku"))),
+        .then(pl.format("fulfilled SKU '{}' is not in core.products", pl.col("sku")))
+        .when(pl.col("quantity") < 0)
+        .then(pl.format("{} units fulfilled: a shipment cannot be negative", pl.col("quantity"))),
         excerpt=excerpt,
     )
     bad = checked.filter(pl.col("error_code").is_not_null())

@@ -196,3 +196,17 @@ def test_completed_woo_and_amazon_mfn_orders_ship_from_the_configured_dc(tmp_pat
     config.write_text("woocommerce: DC-NOWHERE\n")
     with pytest.raises(ValueError, match="DC-NOWHERE"):
         load_ship_from(config, known)
+
+
+def test_a_negative_fulfilled_quantity_is_flagged_not_restocked() -> None:
+    shipped, flagged = _ship(
+        _page(_fulfillment(1, loc_id=11, name="East Distribution Center", items=[("SKU-A", -2)]))
+    )
+    assert shipped.height == 0
+    assert flagged["error_code"].to_list() == ["bad_quantity"]
+
+
+def test_rows_staged_before_fulfillments_were_read_ship_nothing() -> None:
+    staged = parse_shopify_orders(_page(), landed_file="f.json").staged.drop("shipments")
+    shipped, flagged = shopify_shipments(staged, ORDERS, PRODUCTS, LOCATIONS, {})
+    assert (shipped.height, flagged.height) == (0, 0)

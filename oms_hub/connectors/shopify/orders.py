@@ -111,6 +111,12 @@ def _customer(rec: Record, given: str, family: str) -> dict[str, Any]:
     }
 
 
+def _location_ref(loc: Record | None) -> str | None:
+    """The numeric id of a GraphQL ``Location`` (``gid://shopify/Location/<id>``)."""
+    ident = loc.text("id", mask=False) if loc else None
+    return _gid(ident) if ident else None
+
+
 def _graphql_shipments(rec: Record) -> list[dict[str, Any]]:
     """Shipped units per fulfillment (``fulfillments { location fulfillmentLineItems }``)."""
     out = []
@@ -124,7 +130,7 @@ def _graphql_shipments(rec: Record) -> list[dict[str, Any]]:
                     "fulfillment_id": _gid(ff.ident("id")),
                     "shipped_at": shipped_at,
                     "status": (ff.text("status") or "").lower() or None,
-                    "location_ref": _gid(loc.text("id", mask=False) or "") or None if loc else None,
+                    "location_ref": _location_ref(loc),
                     "location_name": loc.text("name") if loc else None,
                     "sku": item.text("sku") if item else None,
                     "quantity": fl.integer("quantity"),
