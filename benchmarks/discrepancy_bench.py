@@ -4,7 +4,8 @@
 
 Generates a world (POS + stock files with injected count discrepancies and their true
 causes in ``truth/inventory_discrepancies.csv``, plus EDI orders whose 3PL shipments
-(X12 945) leave the DCs and whose 846 stock advice reports the DCs' books), runs the
+(X12 945) leave the DCs and whose 846 stock advice reports the DCs' books, plus web and
+marketplace orders whose Shopify fulfillments leave a DC or a store), runs the
 steps the Dagster assets call (land, catalog, parse, conform, EDI shipments and advice,
 stock ledger), and scores ``core.inventory_discrepancies``: recall with the right cause
 per cause, precision (found rows that were injected, 846 rows included), the 945s
@@ -22,7 +23,14 @@ from pathlib import Path
 import polars as pl
 
 from oms_hub.home import Home
-from oms_hub.sources import EDI_DOCUMENTS, INVENTORY_COUNTS, INVENTORY_MOVEMENTS
+from oms_hub.sources import (
+    AMAZON,
+    EDI_DOCUMENTS,
+    INVENTORY_COUNTS,
+    INVENTORY_MOVEMENTS,
+    SHOPIFY,
+    WOOCOMMERCE,
+)
 from oms_hub.steps.allocation import build_allocations
 from oms_hub.steps.catalog import build_catalog
 from oms_hub.steps.edi import shipments_path, stage_inventory_advice, stage_shipments
@@ -42,6 +50,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--edi-orders", type=int, default=None, help="default: orders / 100")
+    parser.add_argument(
+        "--api-orders", type=int, default=None, help="web + marketplace orders; default orders / 4"
+    )
     parser.add_argument("--work", type=Path, default=Path("benchmarks/work/discrepancies"))
     args = parser.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
@@ -62,6 +73,7 @@ def main() -> None:
             days=args.days,
             seed=args.seed,
             edi_orders=args.orders // 100 if args.edi_orders is None else args.edi_orders,
+            api_orders=args.orders // 4 if args.api_orders is None else args.api_orders,
         ),
     )
     timed("land", register_landed_files, home)
@@ -72,7 +84,14 @@ def main() -> None:
             [stage_pos(home)]
             + [
                 stage_new_files(home, s)
-                for s in (EDI_DOCUMENTS, *INVENTORY_MOVEMENTS, *INVENTORY_COUNTS)
+                for s in (
+                    EDI_DOCUMENTS,
+                    SHOPIFY,
+                    WOOCOMMERCE,
+                    AMAZON,
+                    *INVENTORY_MOVEMENTS,
+                    *INVENTORY_COUNTS,
+                )
             ]
         ),
     )
@@ -140,6 +159,14 @@ def main() -> None:
             f"(hub has {got.height}); planted bad 945s quarantined with their kind: "
             f"{caught}/{planted.height}"
         )
+    web = pl.read_csv(home.truth / "api_orders.csv").filter(
+        (pl.col("source") == "shopify") & (pl.col("status") == "completed")
+    )
+    print(
+        f"Shopify fulfilled units out of their locations: {summary['shopify_units_shipped']:,} "
+        f"(world: {int(web['units'].sum() or 0):,} units of {web.height:,} fulfilled orders); "
+        f"flagged fulfilled lines: {summary['shopify_shipments_flagged']}"
+    )
     edi846 = found.filter(pl.col("count_source") == "edi_846").height
     print(f"846 advice rows found as discrepancies: {edi846}")
     print("seconds:", timings)

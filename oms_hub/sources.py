@@ -81,21 +81,21 @@ def _is_json(path: str) -> bool:
 SHOPIFY = StagedSource(
     source="shopify",
     stream="orders",
-    version=1,
+    version=2,  # v2: staged rows carry ``shipments`` (Shopify fulfillments)
     accepts=_is_json,
     parser=lambda payload, path: parse_shopify_orders(payload, landed_file=path),
 )
 WOOCOMMERCE = StagedSource(
     source="woocommerce",
     stream="orders",
-    version=1,
+    version=2,  # v2: staged rows carry ``shipments`` (Shopify fulfillments)
     accepts=_is_json,
     parser=lambda payload, path: parse_woocommerce_orders(payload, landed_file=path),
 )
 AMAZON = StagedSource(
     source="amazon",
     stream="orders",
-    version=1,
+    version=2,  # v2: staged rows carry ``shipments`` (Shopify fulfillments)
     accepts=_is_json,
     parser=lambda payload, path: parse_amazon_orders(payload, landed_file=path),
 )

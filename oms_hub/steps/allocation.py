@@ -51,7 +51,8 @@ def online_lines(lake: Lake, *, open_only: bool = True) -> pl.LazyFrame:
 
 
 def _not_yet_shipped(lines: pl.LazyFrame, ledger: pl.LazyFrame) -> pl.LazyFrame:
-    """Open lines less what a warehouse already shipped (EDI 945 sales in the ledger).
+    """Open lines less what was already shipped (EDI 945 and Shopify fulfillment sales in
+    the ledger: any ``sale`` with a ``shipment_id``).
 
     Shipped units of an order x SKU cover its lines in line order; a line fully shipped
     drops out, a partly shipped one keeps its remaining units to allocate.

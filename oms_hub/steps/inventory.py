@@ -25,16 +25,29 @@ from oms_hub.inventory.reconcile import (
     reconcile_counts,
 )
 from oms_hub.inventory.refund_checks import CHECKS, check_refunds
+from oms_hub.inventory.web_shipments import (
+    LOCATION_MAP_FILE,
+    SHIP_FROM_FILE,
+    default_shipments,
+    load_location_map,
+    load_ship_from,
+    shopify_shipments,
+)
+from oms_hub.orders.versions import mark_latest
 from oms_hub.quality.contracts import contract
-from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS
+from oms_hub.sources import INVENTORY_COUNTS, INVENTORY_MOVEMENTS, SHOPIFY
 from oms_hub.steps.catalog import file_order
 from oms_hub.steps.staging import StagedSource, staged_rows
-from oms_hub.storage.lake import Lake
+from oms_hub.storage.lake import Lake, write_parquet_atomic
 
 #: The staged EDI 846 stream (written by the EDI channel's steps, if it is installed).
 EDI_ADVICE_STREAM = "edi/inventory_advice"
 #: The staged EDI 945 shipment stream (idem): warehouse shipments of EDI orders.
 EDI_SHIPMENT_STREAM = "edi/shipments"
+#: Shopify fulfillments as shipped lines (same shape as the 945 stream), rebuilt each run.
+SHOPIFY_SHIPMENT_STREAM = "shopify/shipments"
+#: WooCommerce / Amazon MFN orders shipped from a configured DC (opt-in), idem.
+DEFAULT_SHIPMENT_STREAM = "web/default_shipments"
 
 
 def _staged(home: Home, specs: tuple[StagedSource, ...]) -> pl.LazyFrame | None:
@@ -86,6 +99,54 @@ def _known(frame: pl.DataFrame, lake: Lake, what: str) -> tuple[pl.DataFrame, pl
     return checked.filter(pl.col("error_code").is_null()).drop("error_code", "error"), quarantine
 
 
+def stage_shopify_shipments(home: Home, order: pl.LazyFrame) -> dict[str, Any]:
+    """Rebuild ``staging/shopify/shipments`` from the latest staged Shopify orders."""
+    lake = Lake(home)
+    rows = staged_rows(home, SHOPIFY)
+    if rows is None:
+        return {"shopify_shipped_lines": 0, "shopify_units_shipped": 0}
+    latest = mark_latest(rows, order).filter(pl.col("is_latest")).collect()
+    shipped, flagged = shopify_shipments(
+        latest,
+        table(lake, "core.orders").select("order_id").collect(),
+        table(lake, "core.products").select("sku").collect(),
+        table(lake, "core.locations").select("location_id", "name").collect(),
+        load_location_map(home.root / LOCATION_MAP_FILE),
+    )
+    write_parquet_atomic(
+        shipped, lake.root / "staging" / SHOPIFY_SHIPMENT_STREAM / "shipments.parquet"
+    )
+    lake.write_part("ops.quarantine", "conform/shopify_shipments", flagged)
+    return {
+        "shopify_shipped_lines": shipped.height,
+        "shopify_units_shipped": int(shipped.get_column("quantity").sum() or 0),
+        "shopify_shipments_flagged": flagged.height,
+    }
+
+
+def stage_default_shipments(home: Home) -> dict[str, Any]:
+    """Rebuild ``staging/web/default_shipments`` (empty unless ``config/web-ship-from.yaml``
+    names a DC for WooCommerce and/or Amazon seller-fulfilled orders)."""
+    lake = Lake(home)
+    ship_from = load_ship_from(
+        home.root / SHIP_FROM_FILE,
+        table(lake, "core.locations").select("location_id").collect()["location_id"],
+    )
+    shipped = default_shipments(
+        table(lake, "core.orders")
+        .select("order_id", "status", "fulfilled_by", "updated_at")
+        .collect(),
+        table(lake, "core.order_lines")
+        .select("order_id", "line_number", "sku", "quantity", "source", "landed_file", "locator")
+        .collect(),
+        ship_from,
+    )
+    write_parquet_atomic(
+        shipped, lake.root / "staging" / DEFAULT_SHIPMENT_STREAM / "shipments.parquet"
+    )
+    return {"default_dc_units_shipped": int(shipped.get_column("quantity").sum() or 0)}
+
+
 def build_stock_ledger(home: Home) -> dict[str, Any]:
     """Rebuild core.inventory_movements, core.inventory_counts and the discrepancies."""
     started = time.perf_counter()
@@ -100,9 +161,11 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
         rejected.append(bad)
     parts.append(sale_movements(table(lake, "core.order_lines"), table(lake, "core.orders")))
     parts.append(return_movements(table(lake, "core.returns")))
-    shipped = lake.root / "staging" / EDI_SHIPMENT_STREAM / "shipments.parquet"
-    if shipped.exists():  # warehouse shipments (EDI 945), already mapped and checked
-        parts.append(shipment_movements(pl.scan_parquet(shipped)))
+    web = {**stage_shopify_shipments(home, order), **stage_default_shipments(home)}
+    for stream in (EDI_SHIPMENT_STREAM, SHOPIFY_SHIPMENT_STREAM, DEFAULT_SHIPMENT_STREAM):
+        shipped = lake.root / "staging" / stream / "shipments.parquet"
+        if shipped.exists():  # warehouse (EDI 945) / shop (fulfillment) shipments, checked
+            parts.append(shipment_movements(pl.scan_parquet(shipped)))
     base = build_ledger(parts).collect()
 
     staged_counts = _staged(home, INVENTORY_COUNTS)
@@ -136,5 +199,6 @@ def build_stock_ledger(home: Home) -> dict[str, Any]:
         "rejected": quarantine.height,
         "return_checks": checks.height,
         "return_flags": dict(checks.group_by("flag").agg(pl.len()).sort("flag").iter_rows()),
+        **web,
         "seconds": round(time.perf_counter() - started, 3),
     }

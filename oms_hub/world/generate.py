@@ -267,6 +267,8 @@ def generate_world(
         )
         settlement_files = write_web_settlements(home, web_money)
     edi.finish(truth_dir)
+    if stock and api is not None:  # fulfilled Shopify orders left their ship-from location
+        stock.take_shipments(api.shopify_fulfillments())
     if stock:
         report("inventory", 0, 1)
         stock.write(truth_dir)

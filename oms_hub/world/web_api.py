@@ -33,6 +33,7 @@ import polars as pl
 from oms_hub.world import seeds
 from oms_hub.world.model import Catalog, People
 from oms_hub.world.money import decimal_text, round_div
+from oms_hub.world.places import LOCATIONS
 from oms_hub.world.web_customers import GUEST_SHARE, Contacts, build_contacts, profiles
 
 PAGE_SIZE = 250
@@ -222,6 +223,52 @@ def _bag(cents: pl.Expr) -> pl.Expr:
     return pl.struct(shopMoney=amount, presentmentMoney=amount)
 
 
+#: Where a fulfilled Shopify order ships from, by order number: DC-EAST / DC-WEST
+#: alternately, and every tenth order from a store that ships online (ship from store).
+_SHIP_FROM_STORES = [loc for loc in LOCATIONS if loc.kind == "store" and loc.ships_online]
+#: Shopify location ids of our locations (``gid://shopify/Location/<id>``), by index.
+SHOPIFY_LOCATION_BASE = 70_000_000
+
+
+def ship_from(seq: pl.Expr) -> pl.Expr:
+    """Index in ``places.LOCATIONS`` of the location a fulfilled Shopify order left from."""
+    ids = [loc.location_id for loc in LOCATIONS]
+    stores = [ids.index(loc.location_id) for loc in _SHIP_FROM_STORES]
+    dcs = [ids.index("DC-EAST"), ids.index("DC-WEST")]
+    store = pl.lit(pl.Series(stores, dtype=pl.Int32)).gather((seq // 10) % len(stores))
+    dc = pl.lit(pl.Series(dcs, dtype=pl.Int32)).gather(seq % 2)
+    return pl.when(seq % 10 == 9).then(store).otherwise(dc).cast(pl.Int32)
+
+
+def _shopify_fulfillments(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """``o`` -> ``fulfillments``: one fulfillment of every line, at the update time."""
+    names = pl.Series([loc.name for loc in LOCATIONS])
+    loc = ship_from(pl.col("seq"))
+    when = pl.col("v2_at").dt.convert_time_zone("America/New_York")
+    return (
+        lines.join(orders.select("o", "order_id"), on="o")
+        .sort("o", "line_number")
+        .group_by("o", maintain_order=True)
+        .agg(items=pl.struct(node=pl.struct("quantity", lineItem=pl.struct("sku"))))
+        .join(orders.select("o", "order_id", "seq", "v2_at"), on="o")
+        .select(
+            "o",
+            ff=pl.concat_list(
+                pl.struct(
+                    id=pl.format("gid://shopify/Fulfillment/{}", pl.col("order_id")),
+                    createdAt=when.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+                    status=pl.lit("SUCCESS"),
+                    location=pl.struct(
+                        id=pl.format("gid://shopify/Location/{}", loc + SHOPIFY_LOCATION_BASE),
+                        name=pl.lit(names).gather(loc),
+                    ),
+                    fulfillmentLineItems=pl.struct(edges="items"),
+                )
+            ),
+        )
+    )
+
+
 def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.DataFrame:
     gid = pl.format("gid://shopify/Order/{}", pl.col("order_id"))
     line_nodes = (
@@ -289,8 +336,10 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
         amountSet=_bag(pl.col("refund_cents") + pl.col("refund_tax_cents")),
         authorizationCode=pl.format("re_{}", pl.col("order_id")),
     )
+    fulfilled = _shopify_fulfillments(orders, lines)
     return (
         orders.join(line_nodes, on="o")
+        .join(fulfilled, on="o", how="left")
         .sort("o")
         .select(
             cursor=pl.format("c{}", pl.col("order_id")),
@@ -353,6 +402,10 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
                 transactions=pl.when(refunded)
                 .then(pl.concat_list(sale, refund_tx))
                 .otherwise(pl.concat_list(sale)),
+                # a completed order was shipped: from where, when and what
+                fulfillments=pl.when(status == "completed")
+                .then(pl.col("ff"))
+                .otherwise(pl.col("ff").list.head(0)),
             ),
         )
     )
@@ -584,6 +637,7 @@ class ApiWorldWriter:
         self.identities: list[pl.DataFrame] = []
         self.payments: list[pl.DataFrame] = []
         self.shipments: list[pl.DataFrame] = []
+        self.fulfilled: list[pl.DataFrame] = []
 
     def _accounts(self, source: str) -> pl.DataFrame:
         """Per person, the customer account ``source`` keeps (id + profile)."""
@@ -663,6 +717,8 @@ class ApiWorldWriter:
                     source, folder, frame, lines, version, f"{stem}-{day.isoformat()}"
                 )
             self.truth.append(self._truth(source, orders, lines))
+            if source == "shopify":
+                self.fulfilled.append(self._shopify_stock(orders, lines))
             if source == "amazon":  # settled by Amazon when shipped (no payments on the page)
                 self.shipments.append(self._amazon_shipments(orders, lines))
             else:
@@ -812,6 +868,35 @@ class ApiWorldWriter:
                 shipped_on="shipped_on",
             )
         )
+
+    @staticmethod
+    def _shopify_stock(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+        """Stock events of the fulfilled Shopify orders (``oms_hub.world.inventory``)."""
+        from oms_hub.world.inventory import SALE
+
+        done = orders.filter(pl.col("change") == "completed").select(
+            "o", loc=ship_from(pl.col("seq")), at=pl.col("v2_at").dt.epoch("us")
+        )
+        return lines.join(done, on="o").select(
+            "loc",
+            sku=(pl.col("sku").str.slice(4).cast(pl.Int32) - 1),
+            at="at",
+            delta=-pl.col("quantity").cast(pl.Int64),
+            kind=pl.lit(SALE, pl.Int8),
+        )
+
+    def shopify_fulfillments(self) -> pl.DataFrame:
+        """Stock events (``loc, sku, at, delta, kind``) of every shipped Shopify order."""
+        schema = {
+            "loc": pl.Int32,
+            "sku": pl.Int32,
+            "at": pl.Int64,
+            "delta": pl.Int64,
+            "kind": pl.Int8,
+        }
+        if not self.fulfilled:
+            return pl.DataFrame(schema=schema)
+        return pl.concat(self.fulfilled).cast(schema)  # type: ignore[arg-type]
 
     def amazon_shipments(self) -> pl.DataFrame:
         """Every shipped Amazon order line of the world (see ``_amazon_shipments``)."""

@@ -179,3 +179,61 @@ def test_an_amazon_buyer_keeps_one_relay_address_across_orders(api_world: Home) 
     xref = Lake(api_world).read("core.customer_xref").filter(pl.col("source") == "amazon")
     keys = buyers.join(xref, on="source_customer_id").group_by("relay")
     assert (keys.agg(pl.col("customer_key").n_unique())["customer_key"] == 1).all()
+
+
+def test_fulfilled_shopify_orders_leave_their_location_and_dc_stock_drops(api_world: Home) -> None:
+    """Every fulfilled Shopify order is a sale out of the location it shipped from: the
+    hub's DC on hand equals the world's books, which include those shipments."""
+    lake = Lake(api_world)
+    moves = lake.read("core.inventory_movements").filter(
+        (pl.col("source") == "shopify") & (pl.col("kind") == "sale")
+    )
+    truth = pl.read_csv(api_world.truth / "api_orders.csv").filter(
+        (pl.col("source") == "shopify") & (pl.col("status") == "completed")
+    )
+    assert truth.height > 10
+    assert moves["shipment_id"].null_count() == 0
+    assert set(moves["reference"]) == set(truth["order_id"])
+    assert -int(moves["quantity"].sum()) == int(truth["units"].sum())
+    dc_units = -int(moves.filter(pl.col("location_id").str.starts_with("DC-"))["quantity"].sum())
+    assert dc_units > 0
+    dcs = pl.col("location_id").str.starts_with("DC-")
+    books = pl.read_csv(api_world.truth / "inventory_on_hand.csv").filter(dcs)
+    hub = lake.read("core.inventory_positions").filter(dcs).select("sku", "location_id", "on_hand")
+    both = books.join(hub, on=["sku", "location_id"], how="full", coalesce=True).fill_null(0)
+    assert (both["on_hand"] == both["on_hand_right"]).all()
+    # the world's DC books count the Shopify shipments: the hub's on hand matches them
+    # only because those units left (it would be dc_units higher without them)
+    assert int(hub["on_hand"].sum()) == int(books["on_hand"].sum())
+
+
+def test_a_configured_ship_from_dc_moves_stock_for_woo_and_amazon_mfn(api_world, copy_home) -> None:
+    from oms_hub.steps.inventory import build_stock_ledger
+
+    home = copy_home(api_world)
+    (home.root / "config").mkdir(exist_ok=True)
+    (home.root / "config" / "web-ship-from.yaml").write_text(
+        "woocommerce: DC-EAST\namazon: DC-EAST\n"
+    )
+    east = (pl.col("location_id") == "DC-EAST") & (pl.col("bucket") == "sellable")
+    before = int(Lake(home).read("core.inventory_movements").filter(east)["quantity"].sum())
+    summary = build_stock_ledger(home)
+    lake = Lake(home)
+    orders = lake.read("core.orders").filter(
+        pl.col("source").is_in(["woocommerce", "amazon"])
+        & (pl.col("status") == "completed")
+        & (pl.col("fulfilled_by") == "merchant")
+    )
+    want = int(
+        lake.read("core.order_lines").join(orders, on="order_id", how="semi")["quantity"].sum()
+    )
+    assert want > 0
+    assert summary["default_dc_units_shipped"] == want
+    moved = lake.read("core.inventory_movements").filter(
+        pl.col("shipment_id").str.ends_with(":shipped")
+    )
+    assert set(moved["location_id"]) == {"DC-EAST"}
+    assert -int(moved["quantity"].sum()) == want
+    # DC-EAST on hand drops by exactly those units (nothing else changed)
+    after = int(lake.read("core.inventory_movements").filter(east)["quantity"].sum())
+    assert after == before - want

@@ -70,6 +70,20 @@ PAYMENT = pl.Struct(
     }
 )
 
+#: One shipped unit group of a fulfillment (Shopify): where it left from and when. A
+#: fulfillment with several items is several rows sharing ``fulfillment_id``.
+SHIPMENT = pl.Struct(
+    {
+        "fulfillment_id": pl.String,
+        "shipped_at": UTC_DTYPE,
+        "status": pl.String,
+        "location_ref": pl.String,
+        "location_name": pl.String,
+        "sku": pl.String,
+        "quantity": pl.Int32,
+    }
+)
+
 #: One staged row per source record (an order, or for Amazon also an order-items document).
 STAGED_SCHEMA = pl.Schema(
     {
@@ -106,6 +120,7 @@ STAGED_SCHEMA = pl.Schema(
         "lines": pl.List(LINE),
         "refunds": pl.List(REFUND),
         "payments": pl.List(PAYMENT),
+        "shipments": pl.List(SHIPMENT),
     }
 )
 FIELDS = list(STAGED_SCHEMA.names())

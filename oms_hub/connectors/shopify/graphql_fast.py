@@ -46,6 +46,7 @@ _REFUND_LINE = pl.Struct(
         "totalTaxSet": _MONEY,
     }
 )
+_FULFILLED = pl.Struct({"quantity": pl.Int64, "lineItem": pl.Struct({"sku": pl.String})})
 _NODE = pl.Struct(
     {
         "id": pl.String,
@@ -92,6 +93,19 @@ _NODE = pl.Struct(
                     "createdAt": pl.String,
                     "refundLineItems": pl.Struct(
                         {"edges": pl.List(pl.Struct({"node": _REFUND_LINE}))}
+                    ),
+                }
+            )
+        ),
+        "fulfillments": pl.List(
+            pl.Struct(
+                {
+                    "id": pl.String,
+                    "createdAt": pl.String,
+                    "status": pl.String,
+                    "location": pl.Struct({"id": pl.String, "name": pl.String}),
+                    "fulfillmentLineItems": pl.Struct(
+                        {"edges": pl.List(pl.Struct({"node": _FULFILLED}))}
                     ),
                 }
             )
@@ -319,6 +333,44 @@ def _payments(nodes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _shipments(nodes: pl.DataFrame) -> pl.DataFrame:
+    """Fulfilled units per fulfillment, with the location they left from."""
+    ff = (
+        nodes.select("_o", ff=pl.col("node").struct.field("fulfillments"))
+        .explode("ff")
+        .filter(pl.col("ff").is_not_null())
+    )
+    g = pl.col("ff").struct.field
+    ff = ff.with_columns(_fid=_text(g("id")), _at=_time(g("createdAt")))
+    _Checks(ff).require(
+        pl.col("_fid").is_not_null(),
+        pl.col("_at").is_not_null(),
+        texts=(g("location").struct.field("name"), g("status")),
+    )
+    items = (
+        ff.with_columns(edges=g("fulfillmentLineItems").struct.field("edges"))
+        .explode("edges")
+        .filter(pl.col("edges").is_not_null())
+        .with_columns(fl=pl.col("edges").struct.field("node"))
+    )
+    f = pl.col("fl").struct.field
+    items = items.with_columns(quantity=f("quantity"), sku=_text(f("lineItem").struct.field("sku")))
+    _Checks(items).require(pl.col("quantity").is_not_null(), texts=(pl.col("sku"),))
+    loc = g("location").struct.field
+    return items.select(
+        "_o",
+        s=pl.struct(
+            fulfillment_id=_gid(pl.col("_fid")),
+            shipped_at="_at",
+            status=_text(g("status")).str.to_lowercase(),
+            location_ref=_gid(_text(loc("id"))),
+            location_name=_text(loc("name")),
+            sku="sku",
+            quantity=pl.col("quantity").cast(pl.Int32),
+        ),
+    )
+
+
 def _grouped(frame: pl.DataFrame, column: str, name: str, n: int) -> pl.Series:
     """Per order ``_o`` in 0..n-1, the list of ``column`` values (empty when none)."""
     agg = frame.group_by("_o").agg(pl.col(column).alias(name))
@@ -494,12 +546,13 @@ def _stage(page: pl.DataFrame, *, source: str, landed_file: str) -> pl.DataFrame
             lines=_grouped(line_structs, "l", "lines", n),
             refunds=_grouped(refunds, "r", "refunds", n),
             payments=_grouped(payments, "p", "payments", n),
+            shipments=_grouped(_shipments(nodes), "s", "shipments", n),
         )
     )
     shaped = staged.cast(STAGED_SCHEMA).select(STAGED_SCHEMA.names())
     return with_unit_prices(
         shaped.with_columns(
             pl.col(c).fill_null(pl.lit([], dtype=STAGED_SCHEMA[c]))
-            for c in ("lines", "refunds", "payments")
+            for c in ("lines", "refunds", "payments", "shipments")
         )
     )

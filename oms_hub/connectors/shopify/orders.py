@@ -111,6 +111,54 @@ def _customer(rec: Record, given: str, family: str) -> dict[str, Any]:
     }
 
 
+def _location_ref(loc: Record | None) -> str | None:
+    """The numeric id of a GraphQL ``Location`` (``gid://shopify/Location/<id>``)."""
+    ident = loc.text("id", mask=False) if loc else None
+    return _gid(ident) if ident else None
+
+
+def _graphql_shipments(rec: Record) -> list[dict[str, Any]]:
+    """Shipped units per fulfillment (``fulfillments { location fulfillmentLineItems }``)."""
+    out = []
+    for ff in rec.items("fulfillments"):
+        shipped_at, _ = ff.timestamp("createdAt")
+        loc = ff.obj("location")
+        for fl in _nodes(ff, "fulfillmentLineItems"):
+            item = fl.obj("lineItem")
+            out.append(
+                {
+                    "fulfillment_id": _gid(ff.ident("id")),
+                    "shipped_at": shipped_at,
+                    "status": (ff.text("status") or "").lower() or None,
+                    "location_ref": _location_ref(loc),
+                    "location_name": loc.text("name") if loc else None,
+                    "sku": item.text("sku") if item else None,
+                    "quantity": fl.integer("quantity"),
+                }
+            )
+    return out
+
+
+def _rest_shipments(rec: Record) -> list[dict[str, Any]]:
+    """Shipped units per REST fulfillment (``fulfillments[].location_id``, ``line_items``)."""
+    out = []
+    for ff in rec.items("fulfillments"):
+        shipped_at, _ = ff.timestamp("created_at")
+        for li in ff.items("line_items"):
+            out.append(
+                {
+                    "fulfillment_id": ff.ident("id"),
+                    "shipped_at": shipped_at,
+                    "status": (ff.text("status") or "").lower() or None,
+                    "location_ref": ff.text("location_id", mask=False),
+                    "location_name": None,
+                    "sku": li.text("sku"),
+                    "quantity": li.integer("quantity"),
+                }
+            )
+    return out
+
+
 def _graphql_order(rec: Record) -> dict[str, Any]:
     order_id = _gid(rec.ident("id"))
     ordered_at, offset = rec.timestamp("createdAt")
@@ -202,6 +250,7 @@ def _graphql_order(rec: Record) -> dict[str, Any]:
         "lines": lines,
         "refunds": refunds,
         "payments": payments,
+        "shipments": _graphql_shipments(rec),
     }
 
 
@@ -318,6 +367,7 @@ def _rest_order(rec: Record) -> dict[str, Any]:
         "lines": lines,
         "refunds": refunds,
         "payments": payments,
+        "shipments": _rest_shipments(rec),
     }
 
 
