@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import time
 from pathlib import Path
 
 import polars as pl
+from stopwatch import Stopwatch
 
 from oms_hub.home import Home
 from oms_hub.sources import (
@@ -57,13 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     home = Home(args.work.resolve())
-    timings: dict[str, float] = {}
-
-    def timed(name, fn, *a):
-        started = time.perf_counter()
-        out = fn(*a)
-        timings[name] = round(time.perf_counter() - started, 1)
-        return out
+    timed = Stopwatch(digits=1)
 
     timed(
         "generate",
@@ -169,7 +163,7 @@ def main() -> None:
     )
     edi846 = found.filter(pl.col("count_source") == "edi_846").height
     print(f"846 advice rows found as discrepancies: {edi846}")
-    print("seconds:", timings)
+    print("seconds:", timed.seconds)
 
 
 if __name__ == "__main__":

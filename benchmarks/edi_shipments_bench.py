@@ -19,10 +19,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import polars as pl
+from stopwatch import Stopwatch
 
 from oms_hub.home import Home
 from oms_hub.sources import EDI_DOCUMENTS
@@ -48,13 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     home = Home(args.work.resolve())
-    timings: dict[str, float] = {}
-
-    def timed(name, fn, *a):
-        started = time.perf_counter()
-        out = fn(*a)
-        timings[name] = round(time.perf_counter() - started, 2)
-        return out
+    timed = Stopwatch(digits=2)
 
     timed(
         "generate",
@@ -126,7 +120,7 @@ def main() -> None:
         f"entries posted {ledger['entries_posted']:,}"
     )
     print(f"shipments step: {shipped}")
-    print("seconds:", timings)
+    print("seconds:", timed.seconds)
 
 
 if __name__ == "__main__":

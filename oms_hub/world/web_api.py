@@ -894,9 +894,7 @@ class ApiWorldWriter:
             "delta": pl.Int64,
             "kind": pl.Int8,
         }
-        if not self.fulfilled:
-            return pl.DataFrame(schema=schema)
-        return pl.concat(self.fulfilled).cast(schema)  # type: ignore[arg-type]
+        return _collected(self.fulfilled, schema)
 
     def amazon_shipments(self) -> pl.DataFrame:
         """Every shipped Amazon order line of the world (see ``_amazon_shipments``)."""
@@ -911,9 +909,7 @@ class ApiWorldWriter:
             "fba": pl.Boolean,
             "shipped_on": pl.Date,
         }
-        if not self.shipments:
-            return pl.DataFrame(schema=schema)
-        return pl.concat(self.shipments).cast(schema)  # type: ignore[arg-type]
+        return _collected(self.shipments, schema)
 
     def payment_frame(self) -> pl.DataFrame:
         """Every web payment and refund the pages show (see ``_payment_rows``)."""
@@ -925,9 +921,7 @@ class ApiWorldWriter:
             "cents": pl.Int64,
             "date": pl.Date,
         }
-        if not self.payments:
-            return pl.DataFrame(schema=schema)
-        return pl.concat(self.payments).cast(schema)  # type: ignore[arg-type]
+        return _collected(self.payments, schema)
 
     @staticmethod
     def _identity_rows(source: str, orders: pl.DataFrame) -> pl.DataFrame:
@@ -959,3 +953,10 @@ class ApiWorldWriter:
         if not self.truth:
             return pl.DataFrame(schema={"order_id": pl.String, "source": pl.String})
         return pl.concat(self.truth).sort("order_id")
+
+
+def _collected(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The frames a writer collected day by day, as one frame of ``schema`` (empty if none)."""
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames).cast(schema)  # type: ignore[arg-type]
