@@ -6,26 +6,83 @@ an email, a phone, a phonetic surname within a postal code, … (the list is con
 pairs of all keys are unioned in DuckDB. A key value shared by more than
 ``max_block_size`` identities (a very common name) is skipped for that key: such a
 block costs quadratic work and tells little; the other keys still find true pairs.
+
+A key may be *one-sided* (``either``): its pairs are kept only when at least one of the
+two identities meets a condition. An initial ("R. Smith") must meet every "R…" of its
+surname, but two full names that merely share an initial need not be compared: at 1M
+identities that is 3.5M pairs of 4M for that key.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
 
 
-def _keys_sql(table: str, keys: tuple[str, ...]) -> str:
+@dataclass(frozen=True)
+class BlockingKey:
+    """A blocking key: a SQL expression, and optionally a condition one side must meet."""
+
+    expr: str
+    either: str | None = None
+
+    @property
+    def text(self) -> str:
+        """How the key is stored with the identity state (changes force new hashes)."""
+        return self.expr if self.either is None else f"{self.expr} [either: {self.either}]"
+
+    @classmethod
+    def parse(cls, raw: Any) -> BlockingKey:
+        """A key from its YAML form: an expression, or ``{key: EXPR, either: CONDITION}``."""
+        if isinstance(raw, BlockingKey):
+            return raw
+        if isinstance(raw, str) and raw.strip():
+            return cls(raw)
+        if (
+            isinstance(raw, dict)
+            and set(raw) <= {"key", "either"}
+            and isinstance(raw.get("key"), str)
+        ):
+            either = raw.get("either")
+            if either is not None and not (isinstance(either, str) and either.strip()):
+                raise ValueError(f"blocking key {raw['key']!r}: either must be a SQL condition")
+            return cls(raw["key"], either)
+        raise ValueError(
+            f"a blocking key is a SQL expression or {{key: EXPR, either: CONDITION}}, got {raw!r}"
+        )
+
+
+Keys = Sequence["str | BlockingKey"]
+
+
+def _parsed(keys: Keys) -> list[BlockingKey]:
+    return [BlockingKey.parse(k) for k in keys]
+
+
+def key_texts(keys: Keys) -> tuple[str, ...]:
+    """The keys as stored with the identity state."""
+    return tuple(k.text for k in _parsed(keys))
+
+
+def _keys_sql(table: str, keys: Keys) -> str:
     parts = [
-        f"select rid, {i}::utinyint as k, hash({expr}) as v from {table} where ({expr}) is not null"
-        for i, expr in enumerate(keys)
+        f"select rid, {i}::utinyint as k, hash({key.expr}) as v, "
+        f"coalesce(({key.either or 'true'})::boolean, false) as e "
+        f"from {table} where ({key.expr}) is not null"
+        for i, key in enumerate(_parsed(keys))
     ]
     return " union all ".join(parts)
 
 
 def block_keys(
-    con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], *, max_block_size: int
+    con: duckdb.DuckDBPyConnection, table: str, keys: Keys, *, max_block_size: int
 ) -> str:
-    """Create temp table ``_bk(rid, k, v)`` of the usable key values of ``table``; returns it."""
+    """Create temp table ``_bk(rid, k, v, e)`` of the usable key values of ``table``
+    (``e``: the identity meets its key's ``either`` condition); returns its name."""
     con.execute(
         f"""
         create or replace temp table _bk as
@@ -33,7 +90,7 @@ def block_keys(
         usable as (
             select k, v from kv group by k, v having count(*) between 2 and {int(max_block_size)}
         )
-        select rid, k, v from kv semi join usable using (k, v)
+        select rid, k, v, e from kv semi join usable using (k, v)
         """
     )
     return "_bk"
@@ -42,7 +99,7 @@ def block_keys(
 def candidate_pairs(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    keys: tuple[str, ...],
+    keys: Keys,
     *,
     max_block_size: int,
     new_from: int | None = None,
@@ -60,26 +117,41 @@ def candidate_pairs(
     if new_from is None:
         sql = f"""
             select distinct a.rid as l, b.rid as r
-            from {bk} a join {bk} b on a.k = b.k and a.v = b.v and a.rid < b.rid
+            from {bk} a join {bk} b on a.k = b.k and a.v = b.v and a.rid < b.rid and (a.e or b.e)
         """
     else:
         sql = f"""
             with fresh as (select * from {bk} where rid >= {int(new_from)})
             select distinct least(a.rid, b.rid) as l, greatest(a.rid, b.rid) as r
-            from fresh a join {bk} b on a.k = b.k and a.v = b.v and a.rid <> b.rid
+            from fresh a join {bk} b on a.k = b.k and a.v = b.v and a.rid <> b.rid and (a.e or b.e)
             where true {touching}
         """
     return con.sql(f"{sql} order by l, r").pl()
 
 
-def key_hashes(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...]) -> pl.DataFrame:
-    """``rid, bk_0 .. bk_<k-1>``: each identity's hashed value of every blocking key.
+def key_hashes(con: duckdb.DuckDBPyConnection, table: str, keys: Keys) -> pl.DataFrame:
+    """``rid, bk_0 .. bk_<k-1>``: each identity's hashed value of every blocking key, and
+    ``bke_<i>`` for a one-sided key: whether the identity meets its condition.
 
     Kept with the identity state so an incremental run needs no key work on the identities
     it already knows.
     """
-    cols = ", ".join(f"hash({expr}) as bk_{i}" for i, expr in enumerate(keys))
-    return con.sql(f"select rid, {cols} from {table} order by rid").pl()
+    cols = []
+    for i, key in enumerate(_parsed(keys)):
+        cols.append(f"hash({key.expr}) as bk_{i}")
+        if key.either is not None:
+            cols.append(f"coalesce(({key.either})::boolean, false) as bke_{i}")
+    return con.sql(f"select rid, {', '.join(cols)} from {table} order by rid").pl()
+
+
+def hash_columns(keys: Keys) -> list[str]:
+    """The state columns ``key_hashes`` makes for ``keys``."""
+    out = []
+    for i, key in enumerate(_parsed(keys)):
+        out.append(f"bk_{i}")
+        if key.either is not None:
+            out.append(f"bke_{i}")
+    return out
 
 
 def incremental_pairs(
@@ -93,18 +165,20 @@ def incremental_pairs(
     """
     parts = []
     for col in [c for c in fresh.columns if c.startswith("bk_")]:
-        new = fresh.select("rid", pl.col(col).alias("v")).drop_nulls()
+        flag = f"bke_{col[3:]}"
+        side = pl.col(flag).fill_null(False) if flag in fresh.columns else pl.lit(True)
+        new = fresh.select("rid", pl.col(col).alias("v"), side.alias("e")).drop_nulls("v")
         if new.height == 0:
             continue
-        old = known.select("rid", pl.col(col).alias("v")).filter(
-            pl.col("v").is_in(new["v"].unique())
+        old = known.select("rid", pl.col(col).alias("v"), side.alias("e")).filter(
+            pl.col("v").is_in(new.get_column("v").unique().implode())
         )
         block = pl.concat([old, new])
         usable = block.group_by("v").len().filter(pl.col("len").is_between(2, max_block_size))
         block = block.join(usable.select("v"), on="v", how="semi")
         pairs = new.join(usable.select("v"), on="v", how="semi").join(block, on="v", suffix="_o")
         parts.append(
-            pairs.filter(pl.col("rid") != pl.col("rid_o")).select(
+            pairs.filter((pl.col("rid") != pl.col("rid_o")) & (pl.col("e") | pl.col("e_o"))).select(
                 pl.min_horizontal("rid", "rid_o").alias("l"),
                 pl.max_horizontal("rid", "rid_o").alias("r"),
             )

@@ -44,7 +44,7 @@ def clearly_different(scored: pl.DataFrame) -> pl.Expr:
     """Cannot-link rule over a scored pair's levels (see module docstring)."""
     names_differ = (pl.col("first") == 0) & (pl.col("last") == 0)
     dob_differs = (
-        (pl.col("birth_date") == 0) & (pl.col("first") <= 1)
+        (pl.col("birth_date") == 0) & (pl.col("first") <= 2)
         if "birth_date" in scored.columns
         else pl.lit(False)
     )

@@ -13,16 +13,21 @@ import polars as pl
 
 #: Field -> SQL level expression over ``a`` (left) and ``b`` (right) standardized rows.
 LEVELS: dict[str, str] = {
+    # 4 same canonical name (nicknames folded), 3 nearly the same spelling, 2 one side is
+    # an initial the other's name starts with ("R." ~ "Robert": card names, receipts),
+    # 1 loosely alike (or swapped with the surname), 0 different. The initial has its own
+    # level: it is far rarer among chance pairs than "loosely alike" and, folded into it,
+    # was weighed as little as a passing resemblance.
     "first": """case when a.first is null or b.first is null then -1
-        when a.first_canon = b.first_canon then 3
+        when a.first_canon = b.first_canon then 4
         when jaro_winkler_similarity(a.first, b.first) >= 0.92
-          or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.92 then 2
+          or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.92 then 3
+        when least(length(a.first), length(b.first)) = 1 and a.first[1] = b.first[1] then 2
         when jaro_winkler_similarity(a.first, b.first) >= 0.80
           or damerau_levenshtein(a.first, b.first) <= 1
           or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.80
           or jaro_winkler_similarity(a.first_canon, b.last) >= 0.9
-          or jaro_winkler_similarity(a.last, b.first_canon) >= 0.9
-          or (least(length(a.first), length(b.first)) = 1 and a.first[1] = b.first[1]) then 1
+          or jaro_winkler_similarity(a.last, b.first_canon) >= 0.9 then 1
         else 0 end""",
     "last": """case when a.last is null or b.last is null then -1
         when a.last = b.last then 3
@@ -91,16 +96,35 @@ FIELDS: tuple[str, ...] = tuple(LEVELS)
 #: Fields whose exact agreement is weighed by how common the agreeing value is
 #: (term-frequency adjustment): sharing the surname "Smith" says less than sharing
 #: "Quinbertre". Column -> the level that means "exactly equal".
-TF_FIELDS: dict[str, tuple[str, int]] = {"first": ("first_canon", 3), "last": ("last", 3)}
+TF_FIELDS: dict[str, tuple[str, int]] = {"first": ("first_canon", 4), "last": ("last", 3)}
 
 
-def term_frequencies(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Temp tables ``_tf_<field>(v, p)``: share of identities holding each value."""
+def term_frequencies(con: duckdb.DuckDBPyConnection, population: str | pl.DataFrame) -> None:
+    """Temp tables ``_tf_<field>(v, p)``: share of identities holding each value.
+
+    ``population`` is a DuckDB table name or a polars frame; a frame is counted in polars
+    (an incremental run's 1M known identities are not handed to DuckDB for it).
+    """
     for name, (column, _) in TF_FIELDS.items():
+        if isinstance(population, pl.DataFrame):
+            counts = (
+                population.get_column(column)
+                .drop_nulls()
+                .value_counts(name="n")
+                .select(
+                    pl.col(column).alias("v"), (pl.col("n") / max(1, population.height)).alias("p")
+                )
+            )
+            con.register(f"_tf_{name}_frame", counts)
+            con.execute(
+                f"create or replace temp table _tf_{name} as select * from _tf_{name}_frame"
+            )
+            con.unregister(f"_tf_{name}_frame")
+            continue
         con.execute(
             f"""create or replace temp table _tf_{name} as
-                select {column} as v, count(*) / (select count(*) from {table}) as p
-                from {table} where {column} is not null group by 1"""
+                select {column} as v, count(*) / (select count(*) from {population}) as p
+                from {population} where {column} is not null group by 1"""
         )
 
 
@@ -109,7 +133,7 @@ def compare_pairs(
     table: str,
     pairs: pl.DataFrame,
     *,
-    population: str | None = None,
+    population: str | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``pairs`` (l, r) plus one Int8 level column per field and, for the fields of
     ``TF_FIELDS``, ``tf_<field>``: the share of identities with the agreeing value (null
@@ -117,7 +141,7 @@ def compare_pairs(
     (default: ``table``), so ``table`` may hold just the identities the pairs touch."""
     con.register("_pairs", pairs)
     try:
-        term_frequencies(con, population or table)
+        term_frequencies(con, table if population is None else population)
         levels = ",\n".join(f"({sql})::tinyint as {name}" for name, sql in LEVELS.items())
         tf_cols = ",\n".join(
             f"case when a.{col} = b.{col} then tf_{name}.p end as tf_{name}"

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from oms_hub.identity.blocking import BlockingKey
+
 _DEFAULT = Path(__file__).with_name("identity.yaml")
 MODELS = ("fs-em", "recordlinkage-ecm")
 
@@ -36,7 +38,7 @@ class IdentityConfig:
     m_from_email_pairs: bool = True
     count_exact_u: bool = True
     default_country: str = "US"
-    blocking_keys: tuple[str, ...] = field(default_factory=tuple)
+    blocking_keys: tuple[BlockingKey, ...] = field(default_factory=tuple)
 
     def with_(self, **changes: Any) -> IdentityConfig:
         """A copy with some fields changed (validated)."""
@@ -71,7 +73,11 @@ def _validated(config: IdentityConfig) -> IdentityConfig:
         )
     if not config.blocking_keys:
         raise IdentityConfigError("blocking_keys must list at least one key")
-    return config
+    try:
+        keys = tuple(BlockingKey.parse(k) for k in config.blocking_keys)
+    except ValueError as error:
+        raise IdentityConfigError(f"blocking_keys: {error}") from None
+    return replace(config, blocking_keys=keys) if keys != config.blocking_keys else config
 
 
 def load_config(path: str | Path | None = None) -> IdentityConfig:

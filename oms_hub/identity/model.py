@@ -30,7 +30,7 @@ from recordlinkage.algorithms.nb_sklearn import ECM
 
 _FLOOR = 1e-6
 #: Fields adjusted by term frequency and their exact level (see compare.TF_FIELDS).
-TF_EXACT_LEVEL = {"first": 3, "last": 3}
+TF_EXACT_LEVEL = {"first": 4, "last": 3}
 #: Largest adjustment either way (natural log units).
 TF_BOUND = 4.0
 #: Identifier fields that are blocking keys on their own (every pair agreeing on them

@@ -169,8 +169,9 @@ def test_keys_are_stable_new_identities_attach_and_bridges_merge(labelled) -> No
 
 
 def test_a_bridging_identity_merges_two_customers_and_records_it(labelled) -> None:
+    # the web shop knows her at her old address; the store by her initial and phone
     people = pl.DataFrame([
-        _person("web", "w1", "Katherine", "Smith", "kate@x.org", None, None, None),
+        _person("web", "w1", "Katherine", "Smith", "kate@x.org", None, "9 Oak Ave", "10001"),
         _person("pos", "p1", "K.", "Smith", None, "555-123-4567", "1 Elm St", "02139"),
         _person("web", "w9", "Zed", "Quux", "zed@q.org", None, None, None),
     ])  # fmt: skip
