@@ -18,7 +18,16 @@ LEVELS: dict[str, str] = {
     # 1 loosely alike (or swapped with the surname), 0 different. The initial has its own
     # level: it is far rarer among chance pairs than "loosely alike" and, folded into it,
     # was weighed as little as a passing resemblance.
+    # ``spelled``: the given name an initial's own email spells out (standardize.py); an
+    # initial whose email says "Kelros" is not Karen (unless one side has the names swapped)
     "first": """case when a.first is null or b.first is null then -1
+        when (a.spelled is not null or b.spelled is not null)
+          and length(coalesce(a.spelled, a.first_canon)) > 1
+          and length(coalesce(b.spelled, b.first_canon)) > 1
+          and jaro_winkler_similarity(coalesce(a.spelled, a.first_canon),
+                                      coalesce(b.spelled, b.first_canon)) < 0.9
+          and jaro_winkler_similarity(coalesce(a.spelled, a.first_canon), b.last) < 0.9
+          and jaro_winkler_similarity(a.last, coalesce(b.spelled, b.first_canon)) < 0.9 then 0
         when a.first_canon = b.first_canon then 4
         when jaro_winkler_similarity(a.first, b.first) >= 0.92
           or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.92 then 3
@@ -37,11 +46,15 @@ LEVELS: dict[str, str] = {
           or jaro_winkler_similarity(a.first, b.last) >= 0.9 then 1
         else 0 end""",
     # a marketplace relay address (``relay``) counts on exact agreement only: it stands
-    # for one buyer of one marketplace and never meets a real address
+    # for one buyer of one marketplace and never meets a real address. A near miss is a
+    # typo only where the digits agree: namesakes' addresses are built from the same name
+    # and differ in their numbers (jsmith12@ / jsmith21@ are two people, not a slip)
     "email": """case when a.email is null or b.email is null then
           case when a.relay = b.relay then 2 else -1 end
         when a.email = b.email then 2
-        when damerau_levenshtein(a.email, b.email) <= 2 then 1
+        when damerau_levenshtein(a.email, b.email) <= 2
+          and regexp_replace(a.email, '[^0-9]', '', 'g') = regexp_replace(b.email, '[^0-9]', '', 'g')
+          then 1
         else 0 end""",
     "phone": """case when a.phone is null or b.phone is null then -1
         when a.phone = b.phone then 2

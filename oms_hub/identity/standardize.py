@@ -170,6 +170,30 @@ def email(expr: pl.Expr) -> pl.Expr:
     return pl.when(identifying).then(normal)
 
 
+def first_from_email(first: pl.Expr, last: pl.Expr, email_: pl.Expr) -> pl.Expr:
+    """The given name an initial stands for, read from the identity's own email; else null.
+
+    A card name or a receipt often gives only an initial ("K. Frokrimo") while the same
+    profile's email is ``kelros.frokrimo285@…`` or ``kelrosfrokrimo@…``: the local part,
+    less trailing digits and separators, is the given name followed by the surname. When
+    it ends with the surname and what precedes it (two letters or more) starts with the
+    initial, that is the given name. The comparison uses it only to tell an initial's
+    "Kelros" from another record's "Karen" (``compare.LEVELS["first"]``); the initial
+    itself stays what was typed, so that m, learned on pairs sharing an email, still
+    describes the initials of identities without one.
+    """
+    local = email_.str.extract(r"^([^@]+)@", 1).str.replace(r"[0-9]+$", "")
+    local = local.str.replace_all(r"[._-]", "")
+    head = local.str.slice(0, local.str.len_chars() - last.str.len_chars())
+    spelled = (
+        (first.str.len_chars() == 1)
+        & local.str.ends_with(last)
+        & (head.str.len_chars() >= 2)
+        & head.str.starts_with(first)
+    )
+    return pl.when(spelled.fill_null(False)).then(head)
+
+
 def is_relay_email(expr: pl.Expr) -> pl.Expr:
     """True for marketplace relay addresses (they hide the person's own address)."""
     return expr.str.strip_chars().str.to_lowercase().str.contains(RELAY_EMAIL).fill_null(False)
@@ -351,6 +375,11 @@ def standardize_identities(
         frame, ["address_line1", "address_line2"],
         address(pl.col("address_line1"), pl.col("address_line2")), "_addr",
     )  # fmt: skip
+    frame = _by_unique(
+        frame, ["_first", "_last", "_email"],
+        canonical_first(first_from_email(pl.col("_first"), pl.col("_last"), pl.col("_email"))),
+        "spelled",
+    )  # fmt: skip
     frame = _by_unique(frame, ["_first"], canonical_first(pl.col("_first")), "first_canon")
     frame = _by_unique(frame, ["_last"], soundex(pl.col("_last")), "last_sx")
     frame = _by_unique(frame, ["first_canon"], soundex(pl.col("first_canon")), "first_sx")
@@ -380,6 +409,7 @@ def standardize_identities(
             .fill_null("")
         ).alias("street"),
         "first_sx",
+        "spelled",
     )
     # collected lazily so polars evaluates each shared sub-expression once
     return out.collect()

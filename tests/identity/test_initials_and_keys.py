@@ -1,0 +1,147 @@
+"""Initials and surname typos: one-sided blocking keys, the initial's own level, and the
+given name an initial's email spells out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from oms_hub.identity.blocking import (
+    BlockingKey,
+    candidate_pairs,
+    incremental_pairs,
+    key_hashes,
+)
+from oms_hub.identity.compare import compare_pairs
+from oms_hub.identity.config import IdentityConfigError, load_config
+from oms_hub.identity.standardize import first_from_email, standardize_identities
+
+INITIAL_KEY = BlockingKey("left(first, 1) || ':' || last", either="length(first) = 1")
+
+
+def _std(people: list[tuple[str, str, str | None]]) -> pl.DataFrame:
+    return standardize_identities(
+        pl.DataFrame(
+            {
+                "source": ["t"] * len(people),
+                "source_customer_id": [str(i) for i in range(len(people))],
+                "first_name": [p[0] for p in people],
+                "last_name": [p[1] for p in people],
+                "email": [p[2] for p in people],
+            }
+        )
+    )
+
+
+def _pairs(std: pl.DataFrame, keys, *, new_from: int | None = None) -> list[tuple[int, int]]:
+    con = duckdb.connect()
+    try:
+        con.register("std", std)
+        return candidate_pairs(con, "std", keys, max_block_size=50, new_from=new_from).rows()
+    finally:
+        con.close()
+
+
+def test_a_one_sided_key_pairs_an_initial_with_every_name_it_may_stand_for_only() -> None:
+    std = _std([("R.", "Smith", None), ("Robert", "Smith", None), ("Rachel", "Smith", None)])
+    # the initial meets both; the two full names that merely share an initial do not meet
+    assert _pairs(std, [INITIAL_KEY]) == [(0, 1), (0, 2)]
+    # without the condition the key is an ordinary one
+    assert _pairs(std, [INITIAL_KEY.expr]) == [(0, 1), (0, 2), (1, 2)]
+
+
+def test_incremental_pairs_honour_the_one_sided_condition_like_a_full_run() -> None:
+    std = _std([("Robert", "Smith", None), ("R", "Smith", None), ("Rachel", "Smith", None)])
+    con = duckdb.connect()
+    try:
+        con.register("std", std)
+        hashes = key_hashes(con, "std", [INITIAL_KEY])
+    finally:
+        con.close()
+    assert "bke_0" in hashes.columns
+    # Rachel arrives last: she meets the initial, not Robert
+    late = incremental_pairs(hashes.head(2), hashes.tail(1), max_block_size=50)
+    assert late.rows() == [(1, 2)]
+    assert late.rows() == [p for p in _pairs(std, [INITIAL_KEY], new_from=2)]
+
+
+def test_blocking_keys_in_yaml_may_be_one_sided_and_bad_ones_are_named(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "blocking_keys:\n  - email\n"
+        "  - key: left(first, 1) || ':' || last\n    either: length(first) = 1\n"
+    )
+    keys = load_config(good).blocking_keys
+    assert keys == (BlockingKey("email"), INITIAL_KEY)
+    assert keys[1].text == "left(first, 1) || ':' || last [either: length(first) = 1]"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("blocking_keys:\n  - key: email\n    when: length(first) = 1\n")
+    with pytest.raises(IdentityConfigError, match="blocking_keys: a blocking key is"):
+        load_config(bad)
+    assert any(k.either for k in load_config().blocking_keys)
+
+
+def test_a_surname_with_a_letter_dropped_is_still_a_candidate_pair() -> None:
+    std = _std([("Fropel", "Keltostan", None), ("Fropel", "Keltotan", None),
+                ("Fropel", "Marsh", None)])  # fmt: skip
+    assert _pairs(std, load_config().blocking_keys) == [(0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "email", "want"),
+    [
+        ("k", "frokrimo", "kelros.frokrimo285@gmail.com", "kelros"),
+        ("k", "frokrimo", "kelros_frokrimo@x.com", "kelros"),
+        ("k", "frokrimo", "kelrosfrokrimo@x.com", "kelros"),
+        # not an initial, or the email does not spell a name before the surname
+        ("kelros", "frokrimo", "kelros.frokrimo@x.com", None),
+        ("m", "phhallan", "mphhallan2004@aol.com", None),
+        ("j", "smith", "js@x.com", None),
+        # the email's name does not start with the initial
+        ("k", "smith", "john.smith@x.com", None),
+        ("k", "frokrimo", None, None),
+    ],
+)
+def test_an_initial_is_spelled_out_from_its_own_email(
+    first: str, last: str, email: str | None, want: str | None
+) -> None:
+    frame = pl.DataFrame({"f": [first], "l": [last], "e": [email]}, schema={"f": pl.String, "l": pl.String, "e": pl.String})  # fmt: skip
+    got = frame.select(first_from_email(pl.col("f"), pl.col("l"), pl.col("e"))).item()
+    assert got == want
+
+
+def test_an_initial_has_its_own_level_and_its_email_can_contradict_a_given_name() -> None:
+    std = _std([
+        ("K.", "Frokrimo", "kelros.frokrimo285@gmail.com"),  # 0: an initial whose email says Kelros
+        ("Kelros", "Frokrimo", None),  # 1
+        ("Karen", "Frokrimo", None),  # 2
+        ("K", "Frokrimo", None),  # 3: an initial, no email
+        ("Frokrimo", "Kelros", None),  # 4: names swapped
+        ("Kate", "Frokrimo", None),  # 5
+    ])  # fmt: skip
+    assert std["first"].to_list()[0] == "k"  # the typed initial is kept
+    assert std["spelled"].to_list()[:2] == ["kelros", None]
+    con = duckdb.connect()
+    try:
+        con.register("s", std)
+        con.execute("create table std as select * from s")
+        pairs = pl.DataFrame(
+            {"l": [0, 0, 3, 0, 1, 3], "r": [1, 2, 2, 4, 2, 5]},
+            schema={"l": pl.UInt32, "r": pl.UInt32},
+        )
+        levels = compare_pairs(con, "std", pairs)
+        first = dict(zip(zip(levels["l"], levels["r"], strict=True), levels["first"], strict=True))
+    finally:
+        con.close()
+    # K.(Kelros)~Kelros: initial; K.(Kelros)~Karen: different; K~Karen: initial;
+    # K.(Kelros)~swapped Kelros: not contradicted; Kelros~Karen: loosely alike at most;
+    # K~Kate: initial (not nearly the same spelling, as "k" and "kate" might score)
+    assert first[(0, 1)] == 2
+    assert first[(0, 2)] == 0
+    assert first[(3, 2)] == 2
+    assert first[(0, 4)] != 0
+    assert first[(1, 2)] <= 1
+    assert first[(3, 5)] == 2
