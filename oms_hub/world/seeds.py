@@ -16,6 +16,7 @@ PEOPLE = 1
 CALENDAR = 2
 PEOPLE_CONTACTS = 3  # emails, phones, ZIPs of the people (web/marketplace customers)
 PEOPLE_NAMES = 4  # the name vocabularies people draw from (common real + rare made-up)
+PEOPLE_CARDS = 5  # the payment cards people hold (world/cards.py)
 POS_SQUARE = 10
 POS_SQUARE_CUSTOMERS = 11
 POS_SQUARE_PLAN = 12
