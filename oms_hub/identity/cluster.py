@@ -3,10 +3,12 @@
 Linked pairs (match probability >= threshold) form a graph whose connected components
 are customers (scipy's sparse connected components, linear time). Transitivity can
 chain clearly different people together (A~B, B~C, but A and C are not the same person:
-a shared household phone, a typo'd email). The guard looks, inside each component, for
-*cannot-link* evidence: a candidate pair that was compared, did not link, and is clearly
-different (given names not alike, or different birth dates and given names at most
-loosely alike); it also caps the size of a component. A flagged component is
+a shared household phone, a typo'd email, an initial "J. Smith" that fits both Jane and
+John Smith). The guard looks, inside each component, for *cannot-link* evidence: a
+candidate pair that was compared, did not link, and is clearly different (given names
+clearly different, not a nickname, initial, typo or swap, unless the birth dates agree:
+the pairs ``first_name_veto`` keeps from linking directly; or different birth dates and
+given names at most an initial apart); it also caps the size of a component. A flagged component is
 re-clustered with only its stronger links (``guard_thresholds`` in turn); if still
 flagged, its weakest link is cut, again and again (all flagged components at once per
 round, up to ``max_cuts`` rounds), and as a last resort only mutual-best links are kept
@@ -42,12 +44,11 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 def clearly_different(scored: pl.DataFrame) -> pl.Expr:
     """Cannot-link rule over a scored pair's levels (see module docstring)."""
-    names_differ = (pl.col("first") == 0) & (pl.col("last") == 0)
-    dob_differs = (
-        (pl.col("birth_date") == 0) & (pl.col("first") <= 2)
-        if "birth_date" in scored.columns
-        else pl.lit(False)
+    has_dob = "birth_date" in scored.columns
+    names_differ = (pl.col("first") == 0) & (
+        (pl.col("birth_date") != 3) if has_dob else pl.lit(True)
     )
+    dob_differs = (pl.col("birth_date") == 0) & (pl.col("first") <= 2) if has_dob else pl.lit(False)
     return names_differ | dob_differs
 
 

@@ -6,6 +6,9 @@ latest values, ``seen_at`` (latest sighting), ``first_seen_at`` and the lineage
 (``landed_file``, ``locator``) of the latest sighting. A channel adds its feed to
 ``IDENTITY_FEEDS``; the customers step reads them all.
 
+Every feed also gives the card an identity pays with most (brand + last four digits,
+``card_brand`` / ``card_last4`` of its staged rows, when the source exports them).
+
 POS: Square ``Customer ID`` + ``Customer Name`` on sale rows, joined to the Customer
 Directory export (``pos/square_customers``: first/last name, email, phone, postal
 address, birthday) when one has landed. Web shops and Amazon:
@@ -53,6 +56,34 @@ _DIRECTORY_FIELDS = {
 }
 
 
+#: Staged columns of a card payment: brand and last four digits (Square ``Card Brand`` /
+#: ``PAN Suffix``, Shopify ``CardPaymentDetails``); absent in older staged data.
+_CARD_FIELDS = ("card_brand", "card_last4")
+
+
+def _main_card(rows: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """Per ``key``: the card (brand, last four) its rows show most often, else nulls.
+
+    People hold several cards but pay with one most of the time; the most used one is
+    the identity's card (ties: the later brand/digits, for a stable answer).
+    """
+    if not set(_CARD_FIELDS) <= set(rows.collect_schema().names()):
+        return (
+            rows.select(key)
+            .unique()
+            .with_columns(pl.lit(None, pl.String).alias(c) for c in _CARD_FIELDS)
+        )
+    used = (
+        rows.filter(pl.col("card_brand").is_not_null() & pl.col("card_last4").is_not_null())
+        .group_by(key, *_CARD_FIELDS)
+        .len()
+        .sort(key, "len", *_CARD_FIELDS)
+        .group_by(key)
+        .agg(pl.col(c).last() for c in _CARD_FIELDS)
+    )
+    return rows.select(key).unique().join(used, on=key, how="left")
+
+
 def _latest_directory_rows(directory: pl.LazyFrame) -> pl.LazyFrame:
     """One row per Square customer: the one of the latest export.
 
@@ -87,6 +118,7 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
             pl.col("landed_file").last(),
             pl.col("locator").last(),
         )
+        .join(_main_card(rows, "customer_id"), on="customer_id", how="left")
     )
     if _POS_DIRECTORY in staged:
         directory = _latest_directory_rows(staged[_POS_DIRECTORY]).select(
@@ -122,6 +154,8 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         first_name=pl.when(named).then(pl.col("d_first")).otherwise(first),
         last_name=pl.when(named).then(pl.col("d_last")).otherwise(last),
         **{target: pl.col(f"d_{c}") for c, target in _DIRECTORY_FIELDS.items()},
+        card_brand=pl.col("card_brand"),
+        card_last4=pl.col("card_last4"),
         seen_at=pl.coalesce("seen_at", "d_seen"),
         first_seen_at=pl.min_horizontal("first_seen_at", "d_first_seen"),
         landed_file=pl.when(has_directory).then("d_landed_file").otherwise("landed_file"),
@@ -197,6 +231,7 @@ def _web_identities(stream: str) -> Callable[[dict[str, pl.LazyFrame]], pl.LazyF
                 pl.col("landed_file").last(),
                 pl.col("locator").last(),
             )
+            .join(_main_card(rows, "_identity"), on="_identity", how="left")
         )
         first, last = split_full_name(pl.col("customer_name"))
         return latest.select(
@@ -208,6 +243,7 @@ def _web_identities(stream: str) -> Callable[[dict[str, pl.LazyFrame]], pl.LazyF
             pl.col("customer_phone").alias("phone"),
             pl.col("ship_postal_code").alias("postal_code"),
             pl.col("ship_country").alias("country"),
+            *_CARD_FIELDS,
             "seen_at",
             "first_seen_at",
             "landed_file",

@@ -38,9 +38,42 @@ TF_BOUND = 4.0
 COUNTED_EXACT = {"email": 2, "phone": 2}
 
 
+#: Fields whose chance agreement follows from how their values are made, not sampled:
+#: a card's last four digits are uniform, so two different people's cards agree with
+#: probability (sum of squared brand shares) / 10,000 (``card_u``).
+DERIVED_EXACT = {"card": 2}
+
+
 def _u_floor(field: str, level: int) -> float:
-    """Smallest u a weight uses: ``_FLOOR``, except where u is counted (``counted_exact_u``)."""
-    return 1e-12 if COUNTED_EXACT.get(field) == level else _FLOOR
+    """Smallest u a weight uses: ``_FLOOR``, except where u is counted or derived."""
+    exact = COUNTED_EXACT.get(field, DERIVED_EXACT.get(field))
+    return 1e-12 if exact == level else _FLOOR
+
+
+def card_u(cards: pl.Series) -> float | None:
+    """Chance that two different people's cards show the same brand and last four.
+
+    Given both pay by card: the brands' shares squared and summed (two Visas are likelier
+    than two Discovers), times 1/10,000 for the last four digits (uniform: the last digit
+    is a check digit of the others). Random identity pairs cannot measure it (about 4e-5:
+    100,000 sampled pairs see four agreements) and a floored u would overstate it at
+    scale. None when no identity has a card.
+    """
+    brands = cards.drop_nulls().str.extract(r"^([^:]+):", 1).drop_nulls()
+    if brands.len() == 0:
+        return None
+    share = brands.value_counts(normalize=True)["proportion"].to_numpy()
+    return float((share**2).sum()) / 10_000
+
+
+def _with_derived_u(u: dict[str, dict[int, float]], derived: dict[str, float]) -> None:
+    """Set the exact level of each ``derived`` field to its chance given both present."""
+    for name, chance in derived.items():
+        exact = DERIVED_EXACT[name]
+        table = u.setdefault(name, {})
+        present = sum(v for lvl, v in table.items() if lvl >= 0) or 1.0
+        table[exact] = present * chance
+        table[0] = present * (1.0 - chance)
 
 
 class _LevelECM(ECM):
@@ -282,8 +315,12 @@ def fit_fs_em(
     tol: float = 1e-6,
     anchor: bool = True,
     skipped_pairs: dict[str, float] | None = None,
+    derived_u: dict[str, float] | None = None,
 ) -> MatchModel:
     """Fellegi–Sunter EM with u fixed from random pairs (see module docstring).
+
+    ``derived_u``: for the fields of ``DERIVED_EXACT``, the chance agreement given both
+    present (``card_u``), used instead of the sampled one.
 
     With ``anchor`` (default) and enough candidate pairs sharing an exact email, m of
     every other field is learned from those pairs (``anchored_m``) and held fixed; EM
@@ -299,6 +336,8 @@ def fit_fs_em(
         counted = counted_exact_u(levels, u, n_identities=n_identities, skipped_pairs=skipped_pairs)
         for name, value in counted.items():
             u[name][COUNTED_EXACT[name]] = value
+    if derived_u:
+        _with_derived_u(u, {k: v for k, v in derived_u.items() if k in fields})
     patterns = levels.group_by(fields).len()
     counts = patterns["len"].to_numpy().astype(np.float64)
     codes = patterns.select(fields).to_numpy().astype(np.int64)

@@ -32,7 +32,7 @@ from oms_hub.identity.cluster import cluster_pairs
 from oms_hub.identity.compare import FIELDS, compare_pairs
 from oms_hub.identity.config import IdentityConfig, load_config
 from oms_hub.identity.keys import EVENT_SCHEMA, assign_keys
-from oms_hub.identity.model import COUNTED_EXACT, MatchModel, fit_fs_em, fit_model
+from oms_hub.identity.model import COUNTED_EXACT, MatchModel, card_u, fit_fs_em, fit_model
 from oms_hub.identity.standardize import SOURCE_COLUMNS, ensure_columns, standardize_identities
 from oms_hub.identity.survivorship import golden_records
 
@@ -186,6 +186,7 @@ def _score(
                 skipped_pairs=(
                     _unblocked_pairs(con, config.max_block_size) if config.count_exact_u else None
                 ),
+                derived_u={"card": u} if (u := card_u(std["card"])) is not None else None,
             )
         say(f"model: {config.model} fitted, prior match share {model.prior:.3g}")
     scored = levels.with_columns(pl.Series("prob", model.probability(levels)))

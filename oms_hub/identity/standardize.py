@@ -16,7 +16,9 @@ by canonical ones:
 * addresses: common abbreviations (street -> st), unit designators (apt, suite, # ->
   unit), house number and street name split out; postal codes upper case without
   spaces, US ZIP+4 cut to five digits;
-* companies: legal suffixes (inc, llc, gmbh…) and punctuation dropped.
+* companies: legal suffixes (inc, llc, gmbh…) and punctuation dropped;
+* payment card: brand (``Visa``, ``MasterCard``, ``AMEX``…) to one code and the last
+  four digits, as ``visa:4242``; the number itself never comes this far.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ SOURCE_COLUMNS: dict[str, pl.DataType] = {
     "country": pl.String(),
     "birth_date": pl.String(),
     "company": pl.String(),
+    "card_brand": pl.String(),  # the brand of the card the identity pays with most
+    "card_last4": pl.String(),  # and its last four digits (never more of the number)
     "seen_at": pl.Datetime("us", "UTC"),  # latest sighting (survivorship: most recent wins)
     "first_seen_at": pl.Datetime("us", "UTC"),  # earliest sighting, if known
     "landed_file": pl.String,  # lineage of the latest sighting
@@ -192,6 +196,29 @@ def first_from_email(first: pl.Expr, last: pl.Expr, email_: pl.Expr) -> pl.Expr:
         & head.str.starts_with(first)
     )
     return pl.when(spelled.fill_null(False)).then(head)
+
+
+#: Card brand spellings (letters only, lower case) -> one code.
+CARD_BRANDS: dict[str, str] = {
+    "visa": "visa", "visaelectron": "visa", "mastercard": "mastercard", "mc": "mastercard",
+    "master": "mastercard", "americanexpress": "amex", "amex": "amex", "discover": "discover",
+    "discovernetwork": "discover", "jcb": "jcb", "dinersclub": "diners", "diners": "diners",
+    "unionpay": "unionpay", "chinaunionpay": "unionpay", "maestro": "maestro",
+}  # fmt: skip
+
+
+def card(brand: pl.Expr, last4: pl.Expr) -> pl.Expr:
+    """``<brand code>:<last four>`` of the identity's card, else null.
+
+    Square exports ``Card Brand`` / ``PAN Suffix``, Shopify ``CardPaymentDetails.company``
+    / a masked ``number``: both say which card paid, never the number. A brand alone or
+    anything but exactly four digits is no evidence (null).
+    """
+    code = fold(brand).str.replace_all(r"[^a-z]", "")
+    code = code.replace(CARD_BRANDS)
+    digits = last4.cast(pl.String).str.strip_chars()
+    ok = digits.str.contains(r"^[0-9]{4}$") & (code.str.len_chars() > 0)
+    return pl.when(ok.fill_null(False)).then(pl.concat_str([code, pl.lit(":"), digits]))
 
 
 def is_relay_email(expr: pl.Expr) -> pl.Expr:
@@ -372,6 +399,10 @@ def standardize_identities(
     frame = _by_unique(frame, ["region"], clean_name(pl.col("region")), "_region")
     frame = _by_unique(frame, ["company"], company(pl.col("company")), "_company")
     frame = _by_unique(
+        frame, ["card_brand", "card_last4"], card(pl.col("card_brand"), pl.col("card_last4")),
+        "_card",
+    )  # fmt: skip
+    frame = _by_unique(
         frame, ["address_line1", "address_line2"],
         address(pl.col("address_line1"), pl.col("address_line2")), "_addr",
     )  # fmt: skip
@@ -410,6 +441,7 @@ def standardize_identities(
         ).alias("street"),
         "first_sx",
         "spelled",
+        pl.col("_card").alias("card"),
     )
     # collected lazily so polars evaluates each shared sub-expression once
     return out.collect()

@@ -33,7 +33,8 @@ def test_web_feed_takes_the_latest_customer_fields_and_keys_guests_by_order() ->
     out = feed.extract({"shopify/orders": staged}).collect().sort("source_customer_id")
     assert out.columns == [
         "source", "source_customer_id", "first_name", "last_name", "email", "phone",
-        "postal_code", "country", "seen_at", "first_seen_at", "landed_file", "locator",
+        "postal_code", "country", "card_brand", "card_last4", "seen_at", "first_seen_at",
+        "landed_file", "locator",
     ]  # fmt: skip
     assert set(out.columns) <= set(SOURCE_COLUMNS)
     kate = out.row(0, named=True)
@@ -125,3 +126,50 @@ def test_pos_feed_joins_sale_profiles_to_the_latest_customer_directory_row() -> 
     bare = POS_IDENTITIES.extract({"pos/square_items": items}).collect()
     assert bare.height == 2
     assert bare["email"].null_count() == 2
+
+
+def test_feeds_give_each_identity_the_card_it_pays_with_most() -> None:
+    from oms_hub.identity.feeds import POS_IDENTITIES
+
+    # a Square profile paid three times with one card, once with another and once cash
+    items = pl.LazyFrame(
+        {
+            "landed_file": ["pos/square-items-L1-2026-10-01.csv"] * 6,
+            "locator": [f"row {i}" for i in range(1, 7)],
+            "row_number": list(range(1, 7)),
+            "event_at": [T + dt.timedelta(hours=i) for i in range(6)],
+            "customer_id": ["AB12"] * 5 + ["CASH"],
+            "customer_name": ["Kate O'Neil"] * 5 + ["Bo Li"],
+            "card_brand": ["Visa", "Visa", "MasterCard", "Visa", None, None],
+            "card_last4": ["4242", "4242", "0044", "4242", None, None],
+        }
+    )
+    pos = POS_IDENTITIES.extract({"pos/square_items": items}).collect().sort("source_customer_id")
+    assert pos.select("source_customer_id", "card_brand", "card_last4").rows() == [
+        ("AB12", "Visa", "4242"),
+        ("CASH", None, None),
+    ]
+    # a web customer's orders: the card of most of them; staged data from before the
+    # card columns existed gives no card, not an error
+    orders = pl.LazyFrame(
+        {
+            "source": ["shopify"] * 3,
+            "landed_file": ["shopify/p1.json"] * 3,
+            "locator": ["order 1", "order 2", "order 3"],
+            "source_order_id": ["1", "2", "3"],
+            "ordered_at": [T, T, T],
+            "source_customer_id": ["77"] * 3,
+            "customer_name": ["Kate O'Neil"] * 3,
+            "customer_email": ["kate@x.org"] * 3,
+            "customer_phone": [None] * 3,
+            "ship_postal_code": ["02139"] * 3,
+            "ship_country": ["US"] * 3,
+            "card_brand": ["Mastercard", "Visa", "Visa"],
+            "card_last4": ["0044", "4242", "4242"],
+        },
+        schema_overrides={"customer_phone": pl.String},
+    )
+    web = WEB_IDENTITIES[0].extract({"shopify/orders": orders}).collect()
+    assert web.select("card_brand", "card_last4").row(0) == ("Visa", "4242")
+    old = WEB_IDENTITIES[0].extract({"shopify/orders": orders.drop("card_brand", "card_last4")})
+    assert old.collect().select("card_brand", "card_last4").row(0) == (None, None)
