@@ -2,7 +2,9 @@
 
 Reads a CSV or Parquet file with ``record_id`` and any of ``first_name, last_name, email,
 phone, address_line1, address_line2, city, region, postal_code, country, birth_date``
-(plus optionally ``company`` and ``seen_at``); absent columns count as null. Writes
+(plus optionally ``company``, ``card_brand`` with ``card_last4`` — the brand and last
+four digits of the card the person pays with — and ``seen_at``); absent columns count
+as null. Writes
 ``record_id, customer_key`` (CSV or Parquet, by the output's extension), one row per
 input record, in input order.
 """
