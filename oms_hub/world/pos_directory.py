@@ -6,7 +6,9 @@ lives in the Customer Directory, which a merchant exports from the Dashboard
 (Customers > Import/Export) as a CSV, one row per profile (``SQUARE_DIRECTORY_COLUMNS``).
 
 How profiles get their details here, per profile (own random stream,
-``seeds.POS_SQUARE_DIRECTORY``; the item files are untouched):
+``seeds.POS_SQUARE_DIRECTORY``, drawn once by ``draw_profiles`` before the first sale:
+the item files use only the creation source, since an *Instant Profile*'s sales are paid
+with the card that created it):
 
 * ``Creation Source``: an *Instant Profile* (created from the name on a payment card:
   a name only), *Email Collection* (a digital receipt: an email), *Loyalty* (signed up
