@@ -38,7 +38,7 @@ def _is_square_items(path: str) -> bool:
 POS_SQUARE = StagedSource(
     source="pos",
     stream="square_items",
-    version=1,
+    version=2,  # v2: staged rows carry ``card_brand`` / ``card_last4`` (Card Brand, PAN Suffix)
     accepts=_is_square_items,
     parser=lambda payload, path: parse_square_items(payload, landed_file=path),
 )

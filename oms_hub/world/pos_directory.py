@@ -6,7 +6,9 @@ lives in the Customer Directory, which a merchant exports from the Dashboard
 (Customers > Import/Export) as a CSV, one row per profile (``SQUARE_DIRECTORY_COLUMNS``).
 
 How profiles get their details here, per profile (own random stream,
-``seeds.POS_SQUARE_DIRECTORY``; the item files are untouched):
+``seeds.POS_SQUARE_DIRECTORY``, drawn once by ``draw_profiles`` before the first sale:
+the item files use only the creation source, since an *Instant Profile*'s sales are paid
+with the card that created it):
 
 * ``Creation Source``: an *Instant Profile* (created from the name on a payment card:
   a name only), *Email Collection* (a digital receipt: an email), *Loyalty* (signed up
@@ -27,6 +29,7 @@ visited by then; a later export supersedes the earlier rows of the same profile.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +37,6 @@ import polars as pl
 
 from oms_hub.world import seeds
 from oms_hub.world.files import write_csv
-from oms_hub.world.model import People
 from oms_hub.world.money import usd_text
 from oms_hub.world.web_customers import MOVED_P, NEW_EMAIL_P, Contacts
 
@@ -67,6 +69,7 @@ FOLDER = "customers"
 EXPORT_EVERY_DAYS = 7
 
 CREATION_SOURCES = ("Instant Profile", "Email Collection", "Loyalty", "Directory")
+INSTANT = CREATION_SOURCES.index("Instant Profile")
 #: Share of profiles per creation source, and per source the chance of each detail.
 _SOURCE_P = np.array([0.15, 0.30, 0.30, 0.25])
 _EMAIL_P = np.array([0.0, 1.0, 0.5, 0.8])
@@ -90,20 +93,40 @@ def export_days(days: int) -> list[int]:
     return sorted({*picks, days - 1}) if days else []
 
 
-def directory_profiles(
-    seed: int,
-    people: People,
-    contacts: Contacts,
-    profile_person: np.ndarray,
-    profile_ids: pl.Series,
-    profile_names: pl.Series,
-) -> pl.DataFrame:
-    """The static part of every profile's directory row (one row per profile, in order)."""
+@dataclass(frozen=True)
+class ProfileDraws:
+    """Every random choice about the profiles' directory rows, drawn once per world.
+
+    Drawn before any sale is written, because the item files need ``kind``: a sale on an
+    *Instant Profile* is paid with the card that created it (``pos_square``).
+    """
+
+    born: np.ndarray  # (people,) days since 1970 of each person's birth date
+    kind: np.ndarray  # (profiles,) index into CREATION_SOURCES
+    has_email: np.ndarray
+    has_phone: np.ndarray
+    has_zip: np.ndarray
+    has_birthday: np.ndarray
+    new_email: np.ndarray
+    moved: np.ndarray
+    e164: np.ndarray
+    memo: np.ndarray
+    card_memo: np.ndarray
+    memo_pick: np.ndarray
+    subscribed: np.ndarray
+
+    @property
+    def instant(self) -> np.ndarray:
+        """Per profile: created from the name on a payment card (an *Instant Profile*)."""
+        return self.kind == INSTANT
+
+
+def draw_profiles(seed: int, n_people: int, n_profiles: int) -> ProfileDraws:
+    """The directory draws of ``n_profiles`` profiles (stream ``POS_SQUARE_DIRECTORY``)."""
     rng = seeds.rng_for(seed, seeds.POS_SQUARE_DIRECTORY)
-    n_people = len(people)
     # per person (so duplicate profiles of one person agree): birth date
     born = rng.integers(-10_950, 12_780, size=n_people)  # 1940 .. 2004
-    n = len(profile_person)
+    n = n_profiles
     kind = rng.choice(len(CREATION_SOURCES), size=n, p=_SOURCE_P)
     has_email = rng.random(n) < _EMAIL_P[kind]
     has_phone = rng.random(n) < _PHONE_P[kind]
@@ -116,27 +139,55 @@ def directory_profiles(
     card_memo = rng.random(n) < CARD_MEMO_P
     memo_pick = rng.integers(0, 1 << 30, size=n)
     subscribed = rng.random(n) < 0.7
+    return ProfileDraws(
+        born=born,
+        kind=kind,
+        has_email=has_email,
+        has_phone=has_phone,
+        has_zip=has_zip,
+        has_birthday=has_birthday,
+        new_email=new_email,
+        moved=moved,
+        e164=e164,
+        memo=memo,
+        card_memo=card_memo,
+        memo_pick=memo_pick,
+        subscribed=subscribed,
+    )
+
+
+def directory_profiles(
+    draws: ProfileDraws,
+    contacts: Contacts,
+    profile_person: np.ndarray,
+    profile_ids: pl.Series,
+    profile_names: pl.Series,
+) -> pl.DataFrame:
+    """The static part of every profile's directory row (one row per profile, in order)."""
+    n = len(profile_person)
+    kind = draws.kind
+    memo_pick = draws.memo_pick
     c = contacts.frame[profile_person] if n else contacts.frame.clear()
     names = profile_names.str.strip_chars()
     comma = names.str.contains(",")
-    birth = pl.Series(born[profile_person]).cast(pl.Date)
+    birth = pl.Series(draws.born[profile_person]).cast(pl.Date)
     frame = pl.DataFrame(
         {
             "id": profile_ids,
             "name": names,
             "comma": comma,
             "kind": kind,
-            "has_email": has_email,
-            "has_phone": has_phone,
-            "has_zip": has_zip,
-            "has_birthday": has_birthday,
-            "use_new_email": new_email,
-            "moved": moved,
-            "e164": e164,
-            "memo": memo,
-            "card_memo": card_memo,
+            "has_email": draws.has_email,
+            "has_phone": draws.has_phone,
+            "has_zip": draws.has_zip,
+            "has_birthday": draws.has_birthday,
+            "use_new_email": draws.new_email,
+            "moved": draws.moved,
+            "e164": draws.e164,
+            "memo": draws.memo,
+            "card_memo": draws.card_memo,
             "memo_pick": memo_pick,
-            "subscribed": subscribed,
+            "subscribed": draws.subscribed,
             "birth": birth,
         }
     ).hstack(c)
@@ -186,7 +237,7 @@ def directory_profiles(
             .otherwise(pl.lit("unsubscribed"))
         )
         .alias("Email Subscription Status"),
-        pl.when(pl.col("kind") == 0)
+        pl.when(pl.col("kind") == INSTANT)
         .then(pl.lit("Yes"))
         .otherwise(pl.lit("No"))
         .alias("Instant Profile"),

@@ -4,6 +4,15 @@ Per day everything is drawn from ``rng_for(seed, POS_SQUARE, day)``: transaction
 their lines, discounts, which rows get corrupted, and which lines are refunded later.
 Refunds wait in a small buffer until their day comes round, then land in that day's file
 of the same store. Money is integer cents until it is formatted as Square text.
+
+How each sale was paid (``Card Brand``, ``PAN Suffix``, the last two columns) comes from
+its own stream, ``rng_for(seed, POS_SQUARE_CARDS, day)``, so adding the columns moved no
+other number: a sale on an *Instant Profile* is always paid with the card that created the
+profile (one card per profile, stream ``POS_SQUARE_PROFILE_CARDS``); any other sale with a
+profile is paid by one of the person's cards 80 % of the time (a quarter of those through
+a phone wallet, showing the wallet's device number), else in cash (both columns blank); a
+sale without a profile by an anonymous card 80 % of the time, else in cash. A refund shows
+the card of the sale it refunds.
 """
 
 from __future__ import annotations
@@ -19,12 +28,18 @@ import polars as pl
 
 from oms_hub.connectors.pos.square_items import SQUARE_COLUMNS
 from oms_hub.world import seeds
+from oms_hub.world.cards import BRAND_P, SQUARE_BRANDS, Cards
 from oms_hub.world.files import copy_file, write_csv
 from oms_hub.world.ids import ALPHANUMERIC, UPPER_DIGITS, random_ids
 from oms_hub.world.model import LINES_PER_ORDER_P, QTY_P, Catalog, People
 from oms_hub.world.money import round_div, usd_text
 from oms_hub.world.places import STORES
-from oms_hub.world.pos_directory import directory_profiles, export_days, write_export
+from oms_hub.world.pos_directory import (
+    directory_profiles,
+    draw_profiles,
+    export_days,
+    write_export,
+)
 from oms_hub.world.truth import TruthBook
 from oms_hub.world.web_customers import build_contacts
 
@@ -58,6 +73,10 @@ DISCOUNT_RATE = 0.15
 CUSTOMER_RATE = 0.40
 US_DATE_FILE_RATE = 0.10
 NOTE_RATE = 0.005
+#: Of the sales not on an instant profile: paid by card (else cash), and of those with a
+#: profile, paid through a phone wallet. Assumed, not measured.
+CARD_RATE = 0.80
+WALLET_RATE = 0.25
 #: Relative traffic of the opening hours 9:00 ... 20:00 (stores close at 21:00).
 HOUR_WEIGHTS = np.array([2, 4, 6, 9, 10, 8, 6, 6, 8, 9, 7, 4], dtype=np.float64)
 
@@ -138,6 +157,7 @@ class SquarePosWriter:
         orders_per_day: np.ndarray,
         catalog: Catalog,
         people: People,
+        cards: Cards,
         force_every_kind: bool,
         stock_sink: Callable[[datetime.date, pl.DataFrame], None] | None = None,
     ) -> None:
@@ -149,9 +169,11 @@ class SquarePosWriter:
         self.days = len(orders_per_day)
         self.orders_per_day = orders_per_day
         self.catalog = catalog
+        self.cards = cards
         self.stats = PosStats()
         self._pending: dict[int, list[pl.DataFrame]] = {}
         self._card_notes = _card_note_texts()
+        self._brands = dict(enumerate(SQUARE_BRANDS))
 
         self._store_ids = [s.location_id for s in STORES]
         self._store_names = pl.Series([s.name for s in STORES])
@@ -198,6 +220,41 @@ class SquarePosWriter:
         self._last_day = np.full(len(person), -1, dtype=np.int64)
         self._visits = np.zeros(len(person), dtype=np.int64)
         self._spend = np.zeros(len(person), dtype=np.int64)
+        # Directory draws (own stream), needed now: an instant profile's sales use its card.
+        self._draws = draw_profiles(self.seed, len(people), len(person))
+        self._instant = self._draws.instant
+        card_rng = seeds.rng_for(self.seed, seeds.POS_SQUARE_PROFILE_CARDS)
+        self._instant_slot = self.cards.pick(card_rng, person)
+
+    def _payments(self, d: int, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Card brand (index into ``SQUARE_BRANDS``) and last four per transaction; -1 = cash.
+
+        Own stream per day, so no other number of the day moves.
+        """
+        rng = seeds.rng_for(self.seed, seeds.POS_SQUARE_CARDS, d)
+        n = len(profile)
+        by_card = rng.random(n) < CARD_RATE
+        wallet = rng.random(n) < WALLET_RATE
+        brand = rng.choice(len(BRAND_P), size=n, p=BRAND_P)  # anonymous cards
+        last4 = rng.integers(0, 10_000, size=n)
+        has = profile >= 0
+        instant = np.zeros(n, dtype=bool)
+        if has.any():
+            who = profile[has]
+            person = self._profile_person[who]
+            slot = self.cards.pick(rng, person)
+            inst = self._instant[who]
+            slot = np.where(inst, self._instant_slot[who], slot)
+            use_wallet = ~inst & wallet[has]
+            cards = self.cards
+            brand[has] = np.where(use_wallet, cards.wallet_brand[person], cards.brand[person, slot])
+            last4[has] = np.where(use_wallet, cards.wallet_last4[person], cards.last4[person, slot])
+            instant[has] = inst
+        cash = ~instant & ~by_card
+        return (
+            np.where(cash, -1, brand).astype(np.int8),
+            np.where(cash, -1, last4).astype(np.int16),
+        )
 
     def _sample_profiles(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Customer profile per transaction, -1 for none; a few loyal customers come often."""
@@ -264,6 +321,8 @@ class SquarePosWriter:
             inject[rows] = forced[: len(rows)]
         inject_rand = rng.integers(0, 1 << 30, size=m)
 
+        card_brand, card_last4 = self._payments(d, profile)
+
         self._used[profile[profile >= 0]] = True
         self._count_visits(d, profile, order, net + tax)
         self.stats.orders += n
@@ -287,6 +346,8 @@ class SquarePosWriter:
                 "note": _masked(note, has_note),
                 "inject": inject,
                 "inject_rand": inject_rand,
+                "card_brand": card_brand[order],
+                "card_last4": card_last4[order],
             }
         )
 
@@ -309,8 +370,7 @@ class SquarePosWriter:
         """A Square Customer Directory export as of the end of day ``d`` (own stream)."""
         if self._directory is None:
             self._directory = directory_profiles(
-                self.seed,
-                self._people,
+                self._draws,
                 build_contacts(self.seed, self._people),
                 self._profile_person,
                 self._profile_ids,
@@ -555,6 +615,16 @@ class SquarePosWriter:
             pl.col("cust_name").alias("Customer Name"),
             pl.lit(None, dtype=pl.String).alias("Customer Reference ID"),
             pl.lit("Physical Item").alias("Itemization Type"),
+            pl.when(pl.col("card_brand") >= 0)
+            .then(
+                pl.col("card_brand").replace_strict(
+                    self._brands, default=None, return_dtype=pl.String
+                )
+            )
+            .alias("Card Brand"),
+            pl.when(pl.col("card_last4") >= 0)
+            .then(pl.col("card_last4").cast(pl.String).str.zfill(4))
+            .alias("PAN Suffix"),
         )
 
     def _write_files(self, d: int, day: datetime.date, frame: pl.DataFrame) -> None:

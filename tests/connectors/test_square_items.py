@@ -157,7 +157,7 @@ def test_ragged_rows_longer_and_shorter() -> None:
     rejected = result.quarantine.filter(pl.col("action") == "rejected")
     assert rejected.get_column("error_code").to_list() == ["ragged_row", "ragged_row"]
     assert rejected.get_column("locator").to_list() == ["row 2", "row 3"]
-    assert "25 fields" in rejected.get_column("error").to_list()[0]
+    assert "27 fields" in rejected.get_column("error").to_list()[0]
 
 
 def test_quoted_commas_quotes_and_blank_lines() -> None:
@@ -185,3 +185,73 @@ def test_card_number_in_a_rejected_row_is_masked_in_the_excerpt() -> None:
 def test_missing_header_column_is_a_clear_error() -> None:
     with pytest.raises(CsvHeaderError, match="Transaction ID"):
         parse_square_items(b"Date,Time\n2026-10-01,10:00\n", landed_file="pos/x.csv")
+
+
+# -- how the sale was paid: Card Brand, PAN Suffix -------------------------------------------
+
+
+def test_card_brand_and_last_four_are_staged_as_text() -> None:
+    result = parse(
+        export(
+            {"Card Brand": " American Express ", "PAN Suffix": "0042"},
+            {"Transaction ID": "T2", "Card Brand": "", "PAN Suffix": ""},  # cash
+        )
+    )
+    assert result.quarantine.height == 0
+    staged = result.staged.sort("transaction_id")
+    assert staged.schema["card_last4"] == pl.String
+    assert staged.get_column("card_brand").to_list() == ["American Express", None]
+    assert staged.get_column("card_last4").to_list() == ["0042", None]  # leading zero kept
+
+
+def test_an_export_without_the_card_columns_parses_unchanged() -> None:
+    old_columns = SQUARE_COLUMNS[: SQUARE_COLUMNS.index("Card Brand")]
+    assert len(old_columns) == len(SQUARE_COLUMNS) - 2
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=old_columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow(GOOD)
+    old = parse(out.getvalue().encode())
+    new = parse(export({}))
+    assert old.quarantine.height == 0
+    assert old.staged.get_column("card_brand").to_list() == [None]
+    assert old.staged.get_column("card_last4").to_list() == [None]
+    assert old.staged.equals(new.staged)
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "4111111111111111",  # a full, Luhn-valid card number keyed into the field
+        "4111 1111 1111 1112",  # a full number that is not Luhn-valid (not masked as a PAN)
+        "12345",
+        "123",
+        "abcd",
+        "42-42",
+        "\u0664\u0662\u0664\u0662",  # Arabic-Indic digits: not ASCII, not a last four
+    ],
+)
+def test_a_pan_suffix_that_is_not_four_digits_never_reaches_the_lake(suffix: str) -> None:
+    result = parse(export({"Card Brand": "Visa", "PAN Suffix": suffix}))
+    assert result.rejected == 0
+    assert result.staged.height == 1  # a valid sale: it loads, without its card
+    row = result.staged.row(0, named=True)
+    assert row["card_brand"] is None
+    assert row["card_last4"] is None
+    flagged = result.quarantine.filter(pl.col("error_code") == "bad_pan_suffix")
+    assert flagged.height == 1
+    assert flagged.row(0, named=True)["action"] == "flagged"
+    assert flagged.row(0, named=True)["locator"] == "row 1"
+    assert "PAN Suffix" in flagged.row(0, named=True)["error"]
+    shown = str(result.staged.rows()) + str(result.quarantine.rows())
+    digits = "".join(ch for ch in suffix if ch.isdigit())
+    if len(digits) > 4:
+        assert digits[:8] not in shown.replace(" ", "").replace("-", "")
+
+
+def test_a_bad_pan_suffix_in_a_rejected_row_is_hidden_in_the_excerpt() -> None:
+    result = parse(export({"PAN Suffix": "1234567812345678", "Gross Sales": "oops"}))
+    assert result.rejected == 1
+    excerpt = result.quarantine.filter(pl.col("action") == "rejected").get_column("excerpt")
+    assert "################" in excerpt.item()
+    assert "12345678" not in str(result.quarantine.rows())

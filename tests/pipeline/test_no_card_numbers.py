@@ -4,6 +4,7 @@ reach the warehouse: every text column of every published table is scanned."""
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import polars as pl
@@ -40,10 +41,26 @@ def _plant_web_and_edi(home: Home) -> None:
     (home.landing / "edi" / "po-planted-card.x12").write_text(planted)
 
 
+#: Full card numbers keyed into Square's ``PAN Suffix`` (one not Luhn-valid, so no PAN scan
+#: would catch it), and letters.
+BAD_SUFFIXES = ("1234567812345678", "4242424242424242", "ab12")
+
+
+def _plant_pan_suffixes(home: Home) -> None:
+    """Overwrite the ``PAN Suffix`` of the first card sales of one POS file."""
+    path = max((home.landing / "pos").glob("square-items-*.csv"), key=lambda p: p.stat().st_size)
+    lines = path.read_text().split("\n")
+    card_rows = [i for i, line in enumerate(lines) if re.search(r",Visa,\d{4}$", line)]
+    for i, suffix in zip(card_rows, BAD_SUFFIXES, strict=False):
+        lines[i] = lines[i][:-4] + suffix
+    path.write_text("\n".join(lines))
+
+
 def test_no_card_number_in_any_text_column(tmp_path) -> None:
     home = Home(tmp_path / "home")
     generate_world(home.root, orders=1_500, days=3, seed=5, api_orders=150, edi_orders=12)
     _plant_web_and_edi(home)
+    _plant_pan_suffixes(home)
     raw = "\n".join(p.read_text(errors="replace") for p in home.landing.rglob("*") if p.is_file())
     for card in CARDS:
         assert card in raw  # planted in the raw files
@@ -73,3 +90,16 @@ def test_no_card_number_in_any_text_column(tmp_path) -> None:
         "select source, count(*) from ops.quarantine where action = 'flagged' group by 1"
     ).fetchall()
     assert {"pos", "shopify", "edi"} <= {s for s, _ in flagged}  # each source noticed and masked
+    bad_pan = con.execute(
+        "select count(*) from ops.quarantine where error_code = 'bad_pan_suffix'"
+    ).fetchall()
+    assert bad_pan == [(len(BAD_SUFFIXES),)]
+    staged = pl.read_parquet(home.lake / "staging" / "pos" / "square_items" / "rows" / "v2")
+    assert staged.get_column("card_last4").str.contains(r"^[0-9]{4}$").sum() > 100
+    leaked = []
+    for part in home.lake.rglob("*.parquet"):
+        frame = pl.read_parquet(part)
+        for column, dtype in frame.schema.items():
+            if dtype == pl.String and frame[column].str.contains("12345678|42424242").any():
+                leaked.append(f"{part.relative_to(home.lake)}:{column}")
+    assert leaked == []

@@ -9,7 +9,8 @@ from world_helpers import ERROR_KINDS, MONEY_RE, SQUARE_ZONES, World, money_cent
 HEADER = (
     "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,"
     "Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,"
-    "Location,Customer ID,Customer Name,Customer Reference ID,Itemization Type"
+    "Location,Customer ID,Customer Name,Customer Reference ID,Itemization Type,Card Brand,"
+    "PAN Suffix"
 )
 RAILS_TO_IANA = {
     "Eastern Time (US & Canada)": "America/New_York",
@@ -160,8 +161,8 @@ def test_dates_times_and_zones(
 def test_quoted_item_name_survives_csv(world: World, pos_rows: pl.DataFrame) -> None:
     tricky = pos_rows.filter(pl.col("Item").str.contains(",") & pl.col("Item").str.contains('"'))
     assert tricky.height >= 1
-    # Every file parses into exactly 24 columns per record (checked by a strict reader)
+    # Every file parses into exactly 26 columns per record (checked by a strict reader)
     for path in (world.landing / "pos").glob("*.csv"):
         frame = pl.read_csv(path, infer_schema=False)
-        assert frame.width == 24
+        assert frame.width == 26
         assert frame.height == path.read_bytes().count(b"\n") - 1

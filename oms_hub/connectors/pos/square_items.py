@@ -6,6 +6,14 @@ sale's transaction id. Quirks handled: dates as ``2026-10-01`` or ``10/01/2026``
 times with a Rails zone name (``Eastern Time (US & Canada)``), money as text
 (``$1,275.00``, ``-$0.95``), ragged rows, card numbers typed into notes.
 
+How a sale was paid: ``Card Brand`` (``Visa``, ``MasterCard``...) and ``PAN Suffix``
+(the card's last four digits), both blank for cash and absent from older exports (they
+are optional). They are staged as ``card_brand`` / ``card_last4``: the identity step
+uses brand + last four as evidence that two customers are one person. A ``PAN Suffix``
+that is not exactly four digits (a full card number keyed in, letters) never reaches
+the lake: the sale still loads, with both card fields empty, and the row is flagged in
+the quarantine (``bad_pan_suffix``) with its digits hidden.
+
 The parser is pure: bytes in, ``ParseResult`` out. Every row is either staged or
 quarantined with a reason; a card number anywhere is masked and the row flagged.
 SKU and store checks against the catalog happen later, in conform.
@@ -54,6 +62,8 @@ SQUARE_COLUMNS = [
     "Customer Name",
     "Customer Reference ID",
     "Itemization Type",
+    "Card Brand",
+    "PAN Suffix",
 ]
 REQUIRED = [
     "Date",
@@ -96,6 +106,8 @@ STAGED_SCHEMA = pl.Schema(
         "notes": pl.String,
         "device_name": pl.String,
         "has_card_number": pl.Boolean,
+        "card_brand": pl.String,
+        "card_last4": pl.String,
         "version_key": pl.String,
     }
 )
@@ -103,6 +115,18 @@ STAGED_SCHEMA = pl.Schema(
 
 def _blank(column: str) -> pl.Expr:
     return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+
+
+def _card_columns() -> dict[str, pl.Expr]:
+    """``_last4`` (four digits or null), ``_bad_pan`` and ``_pan_safe`` (digits hidden)."""
+    pan = pl.col("PAN Suffix").str.strip_chars()
+    bad = ~_blank("PAN Suffix") & ~pan.str.contains(r"^[0-9]{4}$")
+    return {
+        "_bad_pan": bad,
+        "_last4": pl.when(_blank("PAN Suffix") | bad).then(None).otherwise(pan),
+        # what an excerpt may show of the field: a bad value with every digit hidden
+        "_pan_safe": pl.when(bad).then(pan.str.replace_all(r"\d", "#")).otherwise(pan),
+    }
 
 
 def _rules(header_fields: int) -> list[tuple[str, pl.Expr, pl.Expr]]:
@@ -211,6 +235,7 @@ def parse_square_items(payload: bytes, *, landed_file: str) -> ParseResult:
         .str.to_lowercase()
         .replace({"payment": "sale", "refund": "refund"}),
         **{alias: parse_money(pl.col(column)) for column, alias in MONEY_COLUMNS.items()},
+        **_card_columns(),
     ).with_columns(
         _local=pl.col("_date").dt.combine(pl.col("_time")),
     )
@@ -225,8 +250,9 @@ def parse_square_items(payload: bytes, *, landed_file: str) -> ParseResult:
         locator=pl.format("row {}", pl.col(ROW)),
     )
 
+    shown = [pl.col("_pan_safe" if c == "PAN Suffix" else c).fill_null("") for c in SQUARE_COLUMNS]
     bad = checked.filter(pl.col("error_code").is_not_null()).with_columns(
-        excerpt=pl.concat_str([pl.col(c).fill_null("") for c in SQUARE_COLUMNS], separator=",")
+        excerpt=pl.concat_str(shown, separator=",")
     )
     flagged = checked.filter(
         pl.col("error_code").is_null() & pl.col("has_card_number")
@@ -235,11 +261,27 @@ def parse_square_items(payload: bytes, *, landed_file: str) -> ParseResult:
         error=pl.lit("a card number was found in a text field and masked before loading"),
         excerpt=pl.col("Notes"),
     )
+    bad_pan = checked.filter(pl.col("error_code").is_null() & pl.col("_bad_pan")).with_columns(
+        error_code=pl.lit("bad_pan_suffix"),
+        error=pl.format(
+            "PAN Suffix of {} characters is not the card's last four digits; "
+            "the sale is loaded without its card brand and last four",
+            pl.col("PAN Suffix").str.strip_chars().str.len_chars(),
+        ),
+        excerpt=pl.format(
+            "Card Brand={}, PAN Suffix={}",
+            pl.col("Card Brand").fill_null(""),
+            pl.col("_pan_safe"),
+        ),
+    )
     quarantine = pl.concat(
         [
             quarantine_rows(bad, source=SOURCE, landed_file=landed_file, stage="parse"),
             quarantine_rows(
                 flagged, source=SOURCE, landed_file=landed_file, stage="parse", action="flagged"
+            ),
+            quarantine_rows(
+                bad_pan, source=SOURCE, landed_file=landed_file, stage="parse", action="flagged"
             ),
         ]
     )
@@ -272,6 +314,10 @@ def parse_square_items(payload: bytes, *, landed_file: str) -> ParseResult:
         notes=pl.when(_blank("Notes")).then(None).otherwise(pl.col("Notes")),
         device_name=pl.col("Device Name"),
         has_card_number=pl.col("has_card_number"),
+        card_brand=pl.when(_blank("Card Brand") | pl.col("_bad_pan"))
+        .then(None)
+        .otherwise(pl.col("Card Brand").str.strip_chars()),
+        card_last4=pl.col("_last4"),
         # A sale is one version per transaction; each day's refunds of it are another record.
         version_key=pl.when(pl.col("event_type") == "sale")
         .then(pl.format("sale:{}", pl.col("Transaction ID").str.strip_chars()))

@@ -19,7 +19,7 @@ class Quarantine(pa.DataFrameModel):
     )
     action: str = pa.Field(
         isin=["rejected", "flagged"],
-        description="'rejected': the record was not loaded; 'flagged': loaded, with something masked.",
+        description="'rejected': the record was not loaded; 'flagged': loaded, with something masked or left empty.",
     )
     error_code: str = pa.Field(description="Machine-readable reason, e.g. bad_money, unknown_sku.")
     error: str = pa.Field(description="Human-readable reason, naming the field and the bad value.")
