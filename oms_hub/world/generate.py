@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from oms_hub.world import model
+from oms_hub.world.cards import build_cards
 from oms_hub.world.edi_partners import SOURCE as EDI_SOURCE
 from oms_hub.world.edi_partners import EdiWriter
 from oms_hub.world.files import write_csv
@@ -188,6 +189,7 @@ def generate_world(
     expected_daily_units = orders * 2.55 * 1.68 / days
     catalog = model.build_catalog(seed, n_products, expected_daily_units)
     people = model.build_people(seed, model.person_count(orders))
+    cards = build_cards(seed, len(people))
     stock = (
         InventoryWriter(
             landing=landing,
@@ -252,6 +254,7 @@ def generate_world(
             orders_per_day=api_orders_per_day(seed, api_orders, days, start),
             catalog=catalog,
             people=people,
+            cards=cards,
         )
         for d in range(days):
             api.write_day(d)
