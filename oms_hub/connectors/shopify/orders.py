@@ -10,7 +10,9 @@ exact strings; times carry the shop's offset (``-05:00``), kept beside the UTC i
 shop money (``shopMoney`` / ``shop_money``, the books' currency) is used, not the
 presentment currency; ``source_name`` ``shopify_draft_order`` / phone orders are the
 ``phone`` channel; landing-site UTM parameters become ``source_code``; refunds carry
-their ``refund_line_items`` with ``restock_type``; ``cancelled_at`` cancels.
+their ``refund_line_items`` with ``restock_type``; ``cancelled_at`` cancels. The card
+that paid (``card_brand`` / ``card_last4``) comes from the first successful sale or
+capture with card details (``_paying_card``); only its last four digits are kept.
 """
 
 from __future__ import annotations
