@@ -81,21 +81,23 @@ def _is_json(path: str) -> bool:
 SHOPIFY = StagedSource(
     source="shopify",
     stream="orders",
-    version=2,  # v2: staged rows carry ``shipments`` (Shopify fulfillments)
+    # v2: staged rows carry ``shipments`` (Shopify fulfillments); v3: ``card_brand`` /
+    # ``card_last4`` (the paying card's brand and last four, from the transactions)
+    version=3,
     accepts=_is_json,
     parser=lambda payload, path: parse_shopify_orders(payload, landed_file=path),
 )
 WOOCOMMERCE = StagedSource(
     source="woocommerce",
     stream="orders",
-    version=2,  # v2: staged rows carry ``shipments`` (Shopify fulfillments)
+    version=3,  # the shared staged shape: v2 ``shipments``, v3 ``card_brand`` / ``card_last4``
     accepts=_is_json,
     parser=lambda payload, path: parse_woocommerce_orders(payload, landed_file=path),
 )
 AMAZON = StagedSource(
     source="amazon",
     stream="orders",
-    version=2,  # v2: staged rows carry ``shipments`` (Shopify fulfillments)
+    version=3,  # the shared staged shape: v2 ``shipments``, v3 ``card_brand`` / ``card_last4``
     accepts=_is_json,
     parser=lambda payload, path: parse_amazon_orders(payload, landed_file=path),
 )

@@ -255,6 +255,7 @@ def generate_world(
             orders_per_day=api_orders_per_day(seed, api_orders, days, start),
             catalog=catalog,
             people=people,
+            cards=cards,
         )
         for d in range(days):
             api.write_day(d)

@@ -34,6 +34,7 @@ WEB_WOOCOMMERCE = 31
 WEB_AMAZON = 32
 API_CALENDAR = 33
 WEB_CUSTOMERS = 34
+WEB_SHOPIFY_CARDS = 35  # how each Shopify order was paid: card, phone wallet, other (web_api)
 IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
 SETTLEMENTS = 60
 LOCKBOX = 61  # bank lockbox receipts for B2B invoices (world/lockbox.py)

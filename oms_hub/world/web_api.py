@@ -19,6 +19,13 @@ time; what counts is that update time, not the file name or the landing order. G
 The buyers are the world's People (``web_customers``): customer accounts and guest
 checkouts with per-channel name, email, phone and ZIP variants; every source identity
 goes to ``truth/identities.csv`` with its ``person_id`` (the same ids as POS).
+
+A Shopify order's ``transactions`` show how it was paid (``shopify_card_payments``): by
+one of the buyer's cards (``world/cards.py``; ``paymentDetails`` as ``CardPaymentDetails``
+with ``company`` and the masked ``number``), by a phone wallet (the device account's
+last four) or by a method without card details (``paymentDetails`` ``{}``). Own stream
+per day (``seeds.WEB_SHOPIFY_CARDS``): no other number of the world moves, amounts and
+settlements included (every Shopify payment still goes through Shopify Payments).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from oms_hub.world import seeds
+from oms_hub.world.cards import SHOPIFY_BRANDS, Cards, build_cards
 from oms_hub.world.model import Catalog, People
 from oms_hub.world.money import decimal_text, round_div
 from oms_hub.world.places import LOCATIONS
@@ -48,6 +56,13 @@ STREAMS = {
 SHOPIFY_ID_BASE = 6_000_000_000_000_000_000  # ids far above 2**53, as real shops have
 #: Share (per mille) of WooCommerce checkouts paid with PayPal instead of Stripe.
 PAYPAL_PER_MILLE = 250
+#: Shopify orders paid by card through Shopify Payments (the rest: the PayPal wallet or
+#: Shop Pay Installments, also through Shopify Payments, whose payment details are not
+#: ``CardPaymentDetails``), and of the card payments the share made with a phone wallet.
+SHOPIFY_CARD_SHARE = 0.75
+SHOPIFY_WALLET_SHARE = 0.15
+#: How Shopify masks a card number in ``CardPaymentDetails.number``.
+MASKED_PREFIX = "•••• •••• •••• "
 
 
 def woo_paid_with_paypal(order_id: pl.Expr) -> pl.Expr:
@@ -318,6 +333,14 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
         ),
     )
     stamp = "%Y-%m-%dT%H:%M:%S%:z"
+    # ``paymentDetails { ... on CardPaymentDetails { company number } }``; a payment
+    # without card details is written ``{}`` (see ``_shopify_page``)
+    details = pl.struct(
+        company=pl.col("card_brand"),
+        number=pl.when(pl.col("card_last4").is_not_null()).then(
+            pl.lit(MASKED_PREFIX) + pl.col("card_last4")
+        ),
+    )
     sale = pl.struct(
         id=pl.format("gid://shopify/OrderTransaction/{}1", pl.col("order_id")),
         kind=pl.lit("SALE"),
@@ -326,6 +349,7 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
         processedAt=local.dt.strftime(stamp),
         amountSet=_bag(pl.col("total_cents")),
         authorizationCode=pl.format("ch_{}", pl.col("order_id")),
+        paymentDetails=details,
     )
     refund_tx = pl.struct(
         id=pl.format("gid://shopify/OrderTransaction/{}2", pl.col("order_id")),
@@ -335,6 +359,7 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
         processedAt=updated.dt.strftime(stamp),
         amountSet=_bag(pl.col("refund_cents") + pl.col("refund_tax_cents")),
         authorizationCode=pl.format("re_{}", pl.col("order_id")),
+        paymentDetails=details,  # a refund goes back to the card that paid
     )
     fulfilled = _shopify_fulfillments(orders, lines)
     return (
@@ -411,8 +436,13 @@ def _shopify_nodes(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> p
     )
 
 
+#: A payment whose details are not ``CardPaymentDetails``, as polars writes it, and as
+#: the API answers the query's ``... on CardPaymentDetails`` fragment for it.
+_NO_CARD_DETAILS = (b'"paymentDetails":{"company":null,"number":null}', b'"paymentDetails":{}')
+
+
 def _shopify_page(edges: pl.DataFrame, has_next: bool) -> bytes:
-    body = edges.write_json().encode()
+    body = edges.write_json().encode().replace(*_NO_CARD_DETAILS)
     end = edges["cursor"][-1] if edges.height else None
     info = f'{{"hasNextPage":{"true" if has_next else "false"},"endCursor":{"null" if end is None else chr(34) + end + chr(34)}}}'
     ext = (
@@ -621,6 +651,7 @@ class ApiWorldWriter:
         orders_per_day: np.ndarray,
         catalog: Catalog,
         people: People,
+        cards: Cards | None = None,
     ) -> None:
         self.landing = landing
         self.seed = seed
@@ -632,6 +663,7 @@ class ApiWorldWriter:
         self.stats = ApiWorldStats(orders=dict.fromkeys(SHARES, 0))
         self.truth: list[pl.DataFrame] = []
         self.people = people
+        self.cards = cards if cards is not None else build_cards(seed, len(people))
         self.contacts: Contacts = build_contacts(seed, people)
         self.accounts = {s: self._accounts(s) for s in ("shopify", "woocommerce")}
         self.identities: list[pl.DataFrame] = []
@@ -707,6 +739,8 @@ class ApiWorldWriter:
                     c_zip="zip",
                 )
             )
+            if source == "shopify":
+                orders = orders.hstack(self.shopify_card_payments(d, orders["c_person"]))
             self.identities.append(self._identity_rows(source, orders))
             self.stats.orders[source] += n
             folder = self.landing / source
@@ -723,6 +757,42 @@ class ApiWorldWriter:
                 self.shipments.append(self._amazon_shipments(orders, lines))
             else:
                 self.payments.append(self._payment_rows(source, orders))
+
+    def shopify_card_payments(self, d: int, person: pl.Series) -> pl.DataFrame:
+        """How each of the day's Shopify orders (placed by ``person``) was paid.
+
+        ``card_brand`` / ``card_last4`` as the order's ``CardPaymentDetails`` show them:
+        one of the buyer's cards (``Cards.pick``: mostly their main card, so repeat
+        orders mostly show the same card), for a phone-wallet payment the brand and the
+        device account's last four; both null for a payment without card details.
+        """
+        rng = seeds.rng_for(self.seed, seeds.WEB_SHOPIFY_CARDS, d)
+        who = person.to_numpy()
+        n = len(who)
+        card = rng.random(n) < SHOPIFY_CARD_SHARE
+        wallet = rng.random(n) < SHOPIFY_WALLET_SHARE
+        slot = self.cards.pick(rng, who)
+        wallet_brand, wallet_last4 = self.cards.wallet_of(who, SHOPIFY_BRANDS)
+        paid = pl.DataFrame(
+            {
+                "_card": card,
+                "_wallet": wallet,
+                "_brand": self.cards.brand_of(who, slot, SHOPIFY_BRANDS),
+                "_last4": self.cards.last4_of(who, slot),
+                "_wallet_brand": wallet_brand,
+                "_wallet_last4": wallet_last4,
+            }
+        )
+        use = pl.col("_card")
+        return paid.select(
+            card_brand=pl.when(use).then(
+                pl.when("_wallet").then("_wallet_brand").otherwise("_brand")
+            ),
+            card_last4=pl.when(use).then(
+                pl.when("_wallet").then("_wallet_last4").otherwise("_last4")
+            ),
+            card_wallet=use & pl.col("_wallet"),
+        )
 
     def _ids(self, source: str, orders: pl.DataFrame) -> pl.Expr:
         if source == "shopify":
@@ -786,6 +856,15 @@ class ApiWorldWriter:
             refunded=pl.when(pl.col("change") == "refunded")
             .then(_money(pl.col("refund_cents") + pl.col("refund_tax_cents")))
             .otherwise(pl.lit("0.00")),
+            # the card the order's payment shows (Shopify only; null: no card details)
+            **{
+                c: pl.col(c) if c in orders.columns else pl.lit(None, dtype)
+                for c, dtype in (
+                    ("card_brand", pl.String),
+                    ("card_last4", pl.String),
+                    ("card_wallet", pl.Boolean),
+                )
+            },
         )
 
     def _payment_rows(self, source: str, orders: pl.DataFrame) -> pl.DataFrame:

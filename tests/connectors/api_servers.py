@@ -105,6 +105,73 @@ class ApiServer:
 
 # --- Shopify Admin GraphQL ---------------------------------------------------------
 
+Selection = dict[str, "Selection | None"]
+
+
+def _selection(text: str, at: int = 0) -> tuple[Selection, int]:
+    """A GraphQL selection set ``{ a b { c } ... on T { d } }`` -> {name: sub or None}.
+
+    Enough of GraphQL for our orders query: fields, nested selections, inline
+    fragments (``"... on T"``); arguments (``(first: 100)``) are skipped.
+    """
+    tokens: Selection = {}
+    last: str | None = None
+    i = at
+    while i < len(text):
+        ch = text[i]
+        if ch == "}":
+            return tokens, i + 1
+        if ch == "{":
+            assert last is not None, text[max(0, i - 40) : i + 1]
+            tokens[last], i = _selection(text, i + 1)
+            continue
+        if ch == "(":
+            i = text.index(")", i) + 1
+            continue
+        if text.startswith("...", i):
+            j = text.index("{", i)
+            last = " ".join(text[i:j].split())  # "... on CardPaymentDetails"
+            i = j
+            continue
+        if ch.isalnum() or ch == "_":
+            j = i
+            while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+            last = text[i:j]
+            tokens[last] = None
+            i = j
+            continue
+        i += 1
+    return tokens, i
+
+
+def _transactions_selection(query: str) -> Selection | None:
+    """What the query asks of ``Order.transactions`` (None: it does not ask for them)."""
+    at = query.find("transactions")
+    if at < 0:
+        return None
+    return _selection(query, query.index("{", at) + 1)[0]
+
+
+def _project(value: Any, sel: Selection | None) -> Any:
+    """``value`` as the API answers a selection: requested fields only, null when unset.
+
+    A union value (``paymentDetails``) keeps its ``__typename`` in the store; an inline
+    fragment on another type selects nothing from it, so it comes back as ``{}``.
+    """
+    if sel is None or value is None:
+        return value
+    if isinstance(value, list):
+        return [_project(v, sel) for v in value]
+    out: dict[str, Any] = {}
+    for name, sub in sel.items():
+        if name.startswith("... on "):
+            if value.get("__typename", "CardPaymentDetails") == name[len("... on ") :]:
+                out.update(_project(value, sub))
+            continue
+        out[name] = _project(value.get(name), sub)
+    return out
+
 
 class ShopifyServer(ApiServer):
     """``POST /admin/api/<v>/graphql.json`` answering the orders query."""
@@ -138,12 +205,23 @@ class ShopifyServer(ApiServer):
             },
         )
 
+    @staticmethod
+    def _answer(node: dict[str, Any], asked: Selection | None) -> dict[str, Any]:
+        """The stored order as the query sees it: its ``transactions`` as asked for."""
+        if "transactions" not in node:
+            return node
+        if asked is None:
+            return {k: v for k, v in node.items() if k != "transactions"}
+        return {**node, "transactions": _project(node["transactions"], asked)}
+
     def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply:
         if headers.get("x-shopify-access-token") != self.TOKEN:
             return _json(401, {"errors": "[API] Invalid API key or access token"})
         if method != "POST" or not path.endswith("/graphql.json"):
             return _json(404, {"errors": "Not Found"})
-        variables = json.loads(body)["variables"]
+        request = json.loads(body)
+        variables = request["variables"]
+        asked = _transactions_selection(request["query"])
         after = _t(variables["query"].split("'")[1])
         rows = sorted(
             (n for n in self.orders.values() if _t(n["updatedAt"]) > after),
@@ -158,7 +236,8 @@ class ShopifyServer(ApiServer):
                 "data": {
                     "orders": {
                         "edges": [
-                            {"cursor": str(start + i + 1), "node": n} for i, n in enumerate(chunk)
+                            {"cursor": str(start + i + 1), "node": self._answer(n, asked)}
+                            for i, n in enumerate(chunk)
                         ],
                         "pageInfo": {"hasNextPage": end < len(rows), "endCursor": str(end)},
                     }

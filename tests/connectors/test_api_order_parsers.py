@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import polars as pl
 from api_samples import (
     BIG_ID,
     amazon_items,
@@ -198,6 +199,20 @@ def test_graphql_columnar_path_equals_the_record_path_on_world_pages(tmp_path) -
     )
     assert checked >= 700
     assert refunds > 0  # the comparison covered refunds and transactions too
+    # ... and the paying cards: every order shows the card the world paid it with
+    staged = pl.concat(
+        parse_shopify_orders(p.read_bytes(), landed_file=p.name, fast=False).staged for p in pages
+    ).select(
+        order_id=pl.format("shopify:{}", "source_order_id"), brand="card_brand", last4="card_last4"
+    )
+    truth = pl.read_csv(tmp_path / "truth" / "api_orders.csv", infer_schema=False).filter(
+        pl.col("source") == "shopify"
+    )
+    joined = truth.join(staged.unique(), on="order_id", how="left")
+    assert joined.height == truth.height
+    assert joined["card_brand"].eq_missing(joined["brand"]).all()
+    assert joined["card_last4"].eq_missing(joined["last4"]).all()
+    assert 0 < joined["last4"].null_count() < joined.height  # cards and orders without
 
 
 def test_graphql_page_with_a_bad_record_or_a_card_number_goes_record_by_record() -> None:

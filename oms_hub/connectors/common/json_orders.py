@@ -116,6 +116,10 @@ STAGED_SCHEMA = pl.Schema(
         "ship_country": pl.String,
         "fulfilled_by": pl.String,
         "note": pl.String,
+        # the paying card as the processor shows it (Shopify ``CardPaymentDetails``):
+        # brand and the last four digits only, never more (``card_last4``)
+        "card_brand": pl.String,
+        "card_last4": pl.String,
         "has_card_number": pl.Boolean,
         "lines": pl.List(LINE),
         "refunds": pl.List(REFUND),
@@ -140,6 +144,10 @@ PAYMENT_KINDS = {
 }
 
 _MONEY_RE = re.compile(r"^-?\d{1,15}(\.\d{1,2})?$")
+#: The last four digits of a masked card number (``•••• •••• •••• 4242``,
+#: ``************4242``): exactly four digits at the end, not part of a longer run.
+LAST4_RE = r"(?:^|[^0-9])([0-9]{4})\s*$"
+_LAST4 = re.compile(LAST4_RE)
 _PAN_SCREEN = re.compile(CANDIDATE)
 
 
@@ -281,6 +289,19 @@ class Record:
                 raise BadRecord("bad_timestamp", f"{self.what}: '{key}' has no offset: {v!r:.60}")
             t = t.replace(tzinfo=UTC)
         return t.astimezone(UTC), offset_text(t)
+
+
+def card_last4(masked_number: str | None) -> str | None:
+    """The last four digits of an (already masked) card number, or None.
+
+    Only a number *ending in exactly four digits* gives them: a run of more digits at
+    the end (an unmasked number that is no card, a token) gives None, so nothing longer
+    than four digits of a card field is ever staged.
+    """
+    if not masked_number:
+        return None
+    found = _LAST4.search(masked_number)
+    return found.group(1) if found else None
 
 
 def offset_text(t: datetime) -> str:

@@ -46,7 +46,8 @@ query Orders($first: Int!, $after: String, $query: String) {{
       totalPriceSet {{ {MONEY} }} subtotalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
       totalDiscountsSet {{ {MONEY} }} totalShippingPriceSet {{ {MONEY} }}
       totalRefundedSet {{ {MONEY} }}
-      transactions {{ id kind status gateway processedAt authorizationCode amountSet {{ {MONEY} }} }}
+      transactions {{ id kind status gateway processedAt authorizationCode amountSet {{ {MONEY} }}
+        paymentDetails {{ ... on CardPaymentDetails {{ company number }} }} }}
       lineItems(first: 100) {{ edges {{ node {{
         id sku name quantity
         originalTotalSet {{ {MONEY} }} totalDiscountSet {{ {MONEY} }}

@@ -17,6 +17,7 @@ import io
 import polars as pl
 
 from oms_hub.connectors.common.json_orders import (
+    LAST4_RE,
     PAYMENT_KINDS,
     STAGED_SCHEMA,
     with_unit_prices,
@@ -121,6 +122,9 @@ _NODE = pl.Struct(
                     "createdAt": pl.String,
                     "authorizationCode": pl.String,
                     "amountSet": _MONEY,
+                    # ``... on CardPaymentDetails { company number }``; another kind of
+                    # payment details (PayPal wallet, Shop Pay Installments) is ``{}``
+                    "paymentDetails": pl.Struct({"company": pl.String, "number": pl.String}),
                 }
             )
         ),
@@ -291,12 +295,41 @@ def _refunds(nodes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _payments(nodes: pl.DataFrame) -> pl.DataFrame:
-    tx = (
+def _transactions(nodes: pl.DataFrame) -> pl.DataFrame:
+    """One row per transaction (``_o`` the order, ``_t`` its place in the order's list)."""
+    return (
         nodes.select("_o", tx=pl.col("node").struct.field("transactions"))
         .explode("tx")
+        .with_row_index("_t")
         .filter(pl.col("tx").is_not_null())
     )
+
+
+def _paying_cards(tx: pl.DataFrame) -> pl.DataFrame:
+    """``_o -> card_brand, card_last4``: the first successful sale/capture with card details.
+
+    Same rule as ``orders._paying_card``; a number that holds a card-number candidate
+    sent the page to the record path already (``_payments``' checks), so the numbers
+    here are masked ones.
+    """
+    f = pl.col("tx").struct.field
+    details = f("paymentDetails").struct.field
+    cards = tx.select(
+        "_o",
+        "_t",
+        _kind=_text(f("kind")).str.to_lowercase(),
+        _status=_text(f("status")).str.to_lowercase().fill_null("success"),
+        card_brand=_text(_text(details("company")).str.strip_chars()),
+        card_last4=_text(details("number")).str.extract(LAST4_RE, 1),
+    ).filter(
+        pl.col("_kind").is_in(["sale", "capture"])
+        & (pl.col("_status") == "success")
+        & (pl.col("card_brand").is_not_null() | pl.col("card_last4").is_not_null())
+    )
+    return cards.sort("_t").group_by("_o").agg(pl.col("card_brand", "card_last4").first())
+
+
+def _payments(tx: pl.DataFrame) -> pl.DataFrame:
     f = pl.col("tx").struct.field
     processed = pl.coalesce(_time(_text(f("processedAt"))), _time(_text(f("createdAt"))))
     tx = tx.with_columns(
@@ -316,6 +349,8 @@ def _payments(nodes: pl.DataFrame) -> pl.DataFrame:
             f("gateway"),
             f("authorizationCode"),
             f("status"),
+            f("paymentDetails").struct.field("company"),
+            f("paymentDetails").struct.field("number"),
         ),
     )
     return tx.select(
@@ -473,7 +508,9 @@ def _stage(page: pl.DataFrame, *, source: str, landed_file: str) -> pl.DataFrame
         return None
     lines = _lines(nodes)
     refunds = _refunds(nodes)
-    payments = _payments(nodes)
+    transactions = _transactions(nodes)
+    payments = _payments(transactions)
+    cards = _paying_cards(transactions)
     line_structs = lines.select(
         "_o",
         l=pl.struct(
@@ -500,6 +537,7 @@ def _stage(page: pl.DataFrame, *, source: str, landed_file: str) -> pl.DataFrame
     )
     staged = (
         head.join(gross, on="_o", how="left")
+        .join(cards, on="_o", how="left")
         .sort("_o")
         .select(
             source=pl.lit(source),
@@ -540,6 +578,8 @@ def _stage(page: pl.DataFrame, *, source: str, landed_file: str) -> pl.DataFrame
             ship_country="ship_country",
             fulfilled_by=pl.lit("merchant"),
             note="note",
+            card_brand="card_brand",
+            card_last4="card_last4",
             has_card_number=pl.lit(False),
         )
         .with_columns(

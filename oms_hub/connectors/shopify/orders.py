@@ -10,7 +10,9 @@ exact strings; times carry the shop's offset (``-05:00``), kept beside the UTC i
 shop money (``shopMoney`` / ``shop_money``, the books' currency) is used, not the
 presentment currency; ``source_name`` ``shopify_draft_order`` / phone orders are the
 ``phone`` channel; landing-site UTM parameters become ``source_code``; refunds carry
-their ``refund_line_items`` with ``restock_type``; ``cancelled_at`` cancels.
+their ``refund_line_items`` with ``restock_type``; ``cancelled_at`` cancels. The card
+that paid (``card_brand`` / ``card_last4``) comes from the first successful sale or
+capture with card details (``_paying_card``); only its last four digits are kept.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from oms_hub.connectors.common.json_orders import (
     PAYMENT_KINDS,
     BadRecord,
     Record,
+    card_last4,
     document_failure,
     load_json,
     parse_records,
@@ -159,6 +162,35 @@ def _rest_shipments(rec: Record) -> list[dict[str, Any]]:
     return out
 
 
+#: Transactions that took the order's money (their card is the one that paid).
+_PAID_KINDS = ("sale", "capture")
+
+
+def _paying_card(
+    transactions: list[Record], details_key: str, company_key: str, number_key: str
+) -> dict[str, str | None]:
+    """``card_brand`` / ``card_last4`` of the first successful sale or capture with card
+    details (GraphQL ``paymentDetails { ... on CardPaymentDetails { company number } }``,
+    REST transaction ``payment_details``); both None when no card paid.
+
+    The number passes the card-number screen first (``Record.text`` masks and flags a
+    full number), then only its last four digits are kept.
+    """
+    for tx in transactions:
+        if (tx.text("kind") or "").lower() not in _PAID_KINDS:
+            continue
+        if (tx.text("status") or "success").lower() != "success":
+            continue
+        details = tx.obj(details_key)
+        if details is None:
+            continue
+        brand = (details.text(company_key) or "").strip() or None
+        last4 = card_last4(details.text(number_key))
+        if brand is not None or last4 is not None:
+            return {"card_brand": brand, "card_last4": last4}
+    return {"card_brand": None, "card_last4": None}
+
+
 def _graphql_order(rec: Record) -> dict[str, Any]:
     order_id = _gid(rec.ident("id"))
     ordered_at, offset = rec.timestamp("createdAt")
@@ -217,6 +249,7 @@ def _graphql_order(rec: Record) -> dict[str, Any]:
         }
         for tx in rec.items("transactions")
     ]
+    card = _paying_card(rec.items("transactions"), "paymentDetails", "company", "number")
     journey = rec.obj("customerJourneySummary")
     visit = journey.obj("firstVisit") if journey else None
     landing = visit.text("landingPage") if visit else None
@@ -247,6 +280,7 @@ def _graphql_order(rec: Record) -> dict[str, Any]:
         **_customer(rec, "firstName", "lastName"),
         "fulfilled_by": "merchant",
         "note": rec.text("note"),
+        **card,
         "lines": lines,
         "refunds": refunds,
         "payments": payments,
@@ -316,6 +350,11 @@ def _rest_order(rec: Record) -> dict[str, Any]:
     refunded = ZERO
     currency = rec.text("currency", required=True)
     payments = [_rest_payment(tx, currency) for tx in rec.items("transactions")]
+    # The REST Order resource carries no card details; an order export that embeds its
+    # Transaction resources (``payment_details.credit_card_company`` / ``_number``) does.
+    card = _paying_card(
+        rec.items("transactions"), "payment_details", "credit_card_company", "credit_card_number"
+    )
     for rf in rec.items("refunds"):
         refunded_at, _ = rf.timestamp("created_at")
         for tx in rf.items("transactions"):
@@ -364,6 +403,7 @@ def _rest_order(rec: Record) -> dict[str, Any]:
         **_customer(rec, "first_name", "last_name"),
         "fulfilled_by": "merchant",
         "note": rec.text("note"),
+        **card,
         "lines": lines,
         "refunds": refunds,
         "payments": payments,
