@@ -98,10 +98,10 @@ LEVELS: dict[str, str] = {
               and a.birth_date[9:10] = b.birth_date[6:7]) then 2
         when a.birth_date[1:4] = b.birth_date[1:4] then 1
         else 0 end""",
-    # the card an identity pays with (brand + last four): the same card in a store and on
-    # the web shop is strong evidence; a different one is weak (people hold several)
+    # the cards an identity pays with (brand + last four): one card seen in a store and on
+    # the web shop is strong evidence; none in common is weak (people hold several)
     "card": """case when a.card is null or b.card is null then -1
-        when a.card = b.card then 2
+        when a.card = b.card or list_has_any(a.cards, b.cards) then 2
         else 0 end""",
     "company": """case when a.company is null or b.company is null then -1
         when a.company = b.company then 2

@@ -62,24 +62,29 @@ _CARD_FIELDS = ("card_brand", "card_last4")
 
 
 def _main_card(rows: pl.LazyFrame, key: str) -> pl.LazyFrame:
-    """Per ``key``: the card (brand, last four) its rows show most often, else nulls.
+    """Per ``key``: the card (brand, last four) its rows show most often, and ``cards``:
+    every card they show (``Brand 1234; Brand 5678``, most used first); else nulls.
 
     People hold several cards but pay with one most of the time; the most used one is
-    the identity's card (ties: the later brand/digits, for a stable answer).
+    the identity's card (ties: the later brand/digits, for a stable answer), the others
+    still say who it is when another channel saw one of them.
     """
     if not set(_CARD_FIELDS) <= set(rows.collect_schema().names()):
         return (
             rows.select(key)
             .unique()
-            .with_columns(pl.lit(None, pl.String).alias(c) for c in _CARD_FIELDS)
+            .with_columns(pl.lit(None, pl.String).alias(c) for c in (*_CARD_FIELDS, "cards"))
         )
     used = (
         rows.filter(pl.col("card_brand").is_not_null() & pl.col("card_last4").is_not_null())
         .group_by(key, *_CARD_FIELDS)
         .len()
-        .sort(key, "len", *_CARD_FIELDS)
-        .group_by(key)
-        .agg(pl.col(c).last() for c in _CARD_FIELDS)
+        .sort(key, "len", *_CARD_FIELDS, descending=[False, True, True, True])
+        .group_by(key, maintain_order=True)
+        .agg(
+            *[pl.col(c).first() for c in _CARD_FIELDS],
+            pl.concat_str(_CARD_FIELDS, separator=" ").str.join("; ").alias("cards"),
+        )
     )
     return rows.select(key).unique().join(used, on=key, how="left")
 
@@ -156,6 +161,7 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         **{target: pl.col(f"d_{c}") for c, target in _DIRECTORY_FIELDS.items()},
         card_brand=pl.col("card_brand"),
         card_last4=pl.col("card_last4"),
+        cards=pl.col("cards"),
         seen_at=pl.coalesce("seen_at", "d_seen"),
         first_seen_at=pl.min_horizontal("first_seen_at", "d_first_seen"),
         landed_file=pl.when(has_directory).then("d_landed_file").otherwise("landed_file"),
@@ -244,6 +250,7 @@ def _web_identities(stream: str) -> Callable[[dict[str, pl.LazyFrame]], pl.LazyF
             pl.col("ship_postal_code").alias("postal_code"),
             pl.col("ship_country").alias("country"),
             *_CARD_FIELDS,
+            "cards",
             "seen_at",
             "first_seen_at",
             "landed_file",

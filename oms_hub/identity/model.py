@@ -51,19 +51,23 @@ def _u_floor(field: str, level: int) -> float:
 
 
 def card_u(cards: pl.Series) -> float | None:
-    """Chance that two different people's cards show the same brand and last four.
+    """Chance that two different people's cards have one in common (brand + last four).
 
-    Given both pay by card: the brands' shares squared and summed (two Visas are likelier
-    than two Discovers), times 1/10,000 for the last four digits (uniform: the last digit
-    is a check digit of the others). Random identity pairs cannot measure it (about 4e-5:
-    100,000 sampled pairs see four agreements) and a floored u would overstate it at
-    scale. None when no identity has a card.
+    ``cards``: each identity's list of card codes (``visa:4242``). Two single cards agree
+    with the brands' shares squared and summed (two Visas are likelier than two
+    Discovers) times 1/10,000 for the last four digits (uniform: the last digit is a
+    check digit of the others); with several cards per identity, times the mean number
+    of cards on each side. Random identity pairs cannot measure it (about 4e-5: 100,000
+    sampled pairs see four agreements) and a floored u would overstate it at scale.
+    None when no identity has a card.
     """
-    brands = cards.drop_nulls().str.extract(r"^([^:]+):", 1).drop_nulls()
-    if brands.len() == 0:
+    held = cards.drop_nulls()
+    codes = held.explode().drop_nulls()
+    if codes.len() == 0:
         return None
-    share = brands.value_counts(normalize=True)["proportion"].to_numpy()
-    return float((share**2).sum()) / 10_000
+    share = codes.str.extract(r"^([^:]+):", 1).value_counts(normalize=True)["proportion"]
+    per_identity = float(held.list.len().mean() or 1.0)
+    return min(1.0, float((share.to_numpy() ** 2).sum()) / 10_000 * per_identity**2)
 
 
 def _with_derived_u(u: dict[str, dict[int, float]], derived: dict[str, float]) -> None:

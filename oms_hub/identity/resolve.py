@@ -186,7 +186,7 @@ def _score(
                 skipped_pairs=(
                     _unblocked_pairs(con, config.max_block_size) if config.count_exact_u else None
                 ),
-                derived_u={"card": u} if (u := card_u(std["card"])) is not None else None,
+                derived_u={"card": u} if (u := card_u(std["cards"])) is not None else None,
             )
         say(f"model: {config.model} fitted, prior match share {model.prior:.3g}")
     scored = levels.with_columns(pl.Series("prob", model.probability(levels)))

@@ -45,6 +45,7 @@ SOURCE_COLUMNS: dict[str, pl.DataType] = {
     "company": pl.String(),
     "card_brand": pl.String(),  # the brand of the card the identity pays with most
     "card_last4": pl.String(),  # and its last four digits (never more of the number)
+    "cards": pl.String(),  # every card it paid with: "Visa 4242; MasterCard 0044"
     "seen_at": pl.Datetime("us", "UTC"),  # latest sighting (survivorship: most recent wins)
     "first_seen_at": pl.Datetime("us", "UTC"),  # earliest sighting, if known
     "landed_file": pl.String,  # lineage of the latest sighting
@@ -219,6 +220,22 @@ def card(brand: pl.Expr, last4: pl.Expr) -> pl.Expr:
     digits = last4.cast(pl.String).str.strip_chars()
     ok = digits.str.contains(r"^[0-9]{4}$") & (code.str.len_chars() > 0)
     return pl.when(ok.fill_null(False)).then(pl.concat_str([code, pl.lit(":"), digits]))
+
+
+def card_list(main: pl.Expr, cards: pl.Expr) -> pl.Expr:
+    """Every card code of an identity (``card`` codes of ``cards`` text, and the main one).
+
+    ``cards`` is ``Brand 1234`` items separated by ``;`` (the brand may have spaces:
+    ``American Express 1005``); an item that is not a brand and four digits is skipped.
+    """
+    items = cards.str.split(";").list.eval(
+        card(
+            pl.element().str.strip_chars().str.replace(r"\s*[0-9]{4}$", ""),
+            pl.element().str.strip_chars().str.extract(r"([0-9]{4})$", 1),
+        )
+    )
+    listed = pl.concat_list(pl.when(main.is_not_null()).then(main), items.fill_null([]))
+    return listed.list.drop_nulls().list.unique().list.sort()
 
 
 def is_relay_email(expr: pl.Expr) -> pl.Expr:
@@ -403,6 +420,9 @@ def standardize_identities(
         "_card",
     )  # fmt: skip
     frame = _by_unique(
+        frame, ["_card", "cards"], card_list(pl.col("_card"), pl.col("cards")), "_cards"
+    )
+    frame = _by_unique(
         frame, ["address_line1", "address_line2"],
         address(pl.col("address_line1"), pl.col("address_line2")), "_addr",
     )  # fmt: skip
@@ -442,6 +462,7 @@ def standardize_identities(
         "first_sx",
         "spelled",
         pl.col("_card").alias("card"),
+        pl.when(pl.col("_card").is_not_null()).then(pl.col("_cards")).alias("cards"),
     )
     # collected lazily so polars evaluates each shared sub-expression once
     return out.collect()

@@ -82,9 +82,12 @@ def _pairs(con, keys) -> list[tuple[int, int]]:
 
 def test_card_chance_agreement_follows_the_brand_mix() -> None:
     # two brands half and half: two cards agree on brand half the time, digits 1 in 10,000
-    cards = pl.Series(["visa:0001", "visa:0002", "mastercard:0003", "mastercard:0004", None])
-    assert card_u(cards) == pytest.approx(0.5 / 10_000)
-    assert card_u(pl.Series([None, None], dtype=pl.String)) is None
+    one = pl.Series([["visa:0001"], ["visa:0002"], ["mastercard:0003"], ["mastercard:0004"], None])
+    assert card_u(one) == pytest.approx(0.5 / 10_000)
+    # two cards on each side: four chances to have one in common
+    two = pl.Series([["visa:0001", "mastercard:0003"], ["visa:0002", "mastercard:0004"]])
+    assert card_u(two) == pytest.approx(4 * 0.5 / 10_000)
+    assert card_u(pl.Series([None, None], dtype=pl.List(pl.String))) is None
 
 
 def test_a_shared_card_links_a_card_name_only_store_profile_to_its_web_customer(

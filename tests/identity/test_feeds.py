@@ -33,8 +33,8 @@ def test_web_feed_takes_the_latest_customer_fields_and_keys_guests_by_order() ->
     out = feed.extract({"shopify/orders": staged}).collect().sort("source_customer_id")
     assert out.columns == [
         "source", "source_customer_id", "first_name", "last_name", "email", "phone",
-        "postal_code", "country", "card_brand", "card_last4", "seen_at", "first_seen_at",
-        "landed_file", "locator",
+        "postal_code", "country", "card_brand", "card_last4", "cards", "seen_at",
+        "first_seen_at", "landed_file", "locator",
     ]  # fmt: skip
     assert set(out.columns) <= set(SOURCE_COLUMNS)
     kate = out.row(0, named=True)
@@ -145,9 +145,9 @@ def test_feeds_give_each_identity_the_card_it_pays_with_most() -> None:
         }
     )
     pos = POS_IDENTITIES.extract({"pos/square_items": items}).collect().sort("source_customer_id")
-    assert pos.select("source_customer_id", "card_brand", "card_last4").rows() == [
-        ("AB12", "Visa", "4242"),
-        ("CASH", None, None),
+    assert pos.select("source_customer_id", "card_brand", "card_last4", "cards").rows() == [
+        ("AB12", "Visa", "4242", "Visa 4242; MasterCard 0044"),
+        ("CASH", None, None, None),
     ]
     # a web customer's orders: the card of most of them; staged data from before the
     # card columns existed gives no card, not an error
