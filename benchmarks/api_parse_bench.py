@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 from oms_hub.connectors.amazon import parse_amazon_orders
 from oms_hub.connectors.shopify import parse_shopify_orders
@@ -50,28 +49,6 @@ def _writer(seed: int, catalog: model.Catalog) -> web_api.ApiWorldWriter:
     )
 
 
-def _with_buyers(
-    writer: web_api.ApiWorldWriter, source: str, d: int, orders: pl.DataFrame
-) -> pl.DataFrame:
-    """The order plan with its buyers (and Shopify cards), as ``write_day`` adds them."""
-    buyers = writer._buyers(source, d, orders.height)
-    orders = orders.hstack(
-        buyers.select(
-            c_person="person",
-            c_id="c_id",
-            c_name="name",
-            c_first="first_name",
-            c_last="last_name",
-            c_email="email",
-            c_phone="phone",
-            c_zip="zip",
-        )
-    )
-    if source == "shopify":
-        orders = orders.hstack(writer.shopify_card_payments(d, orders["c_person"]))
-    return orders
-
-
 def _pages(seed: int, source: str, total: int, catalog: model.Catalog):
     """Yield (page bytes, orders in it) for ``total`` orders of ``source``."""
     writer = _writer(seed, catalog)
@@ -81,7 +58,7 @@ def _pages(seed: int, source: str, total: int, catalog: model.Catalog):
         day = START + datetime.timedelta(days=d)
         orders, lines = web_api._plan(seed, source, d, n, seq, day, day, catalog)
         orders = orders.with_columns(order_id=web_api.ApiWorldWriter._ids(None, source, orders))  # type: ignore[arg-type]
-        orders = _with_buyers(writer, source, d, orders)
+        orders = writer.with_buyers(source, d, orders)
         for page in web_api._pages(orders):
             if source == "shopify":
                 body = web_api._shopify_page(web_api._shopify_nodes(page, lines, 1), True)

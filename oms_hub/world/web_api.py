@@ -713,6 +713,26 @@ class ApiWorldWriter:
             .drop("_o")
         )
 
+    def with_buyers(self, source: str, d: int, orders: pl.DataFrame) -> pl.DataFrame:
+        """Day ``d``'s order plan of ``source`` with its buyers (``c_*``) and, for Shopify,
+        the paying cards: what the pages are written from."""
+        buyers = self._buyers(source, d, orders.height)
+        orders = orders.hstack(
+            buyers.select(
+                c_person="person",
+                c_id="c_id",
+                c_name="name",
+                c_first="first_name",
+                c_last="last_name",
+                c_email="email",
+                c_phone="phone",
+                c_zip="zip",
+            )
+        )
+        if source == "shopify":
+            orders = orders.hstack(self.shopify_card_payments(d, orders["c_person"]))
+        return orders
+
     def write_day(self, d: int) -> None:
         """Plan and write one day's orders for every API source."""
         day = self.start + datetime.timedelta(days=d)
@@ -726,21 +746,7 @@ class ApiWorldWriter:
             if not n:
                 continue
             orders = orders.with_columns(order_id=self._ids(source, orders))
-            buyers = self._buyers(source, d, n)
-            orders = orders.hstack(
-                buyers.select(
-                    c_person="person",
-                    c_id="c_id",
-                    c_name="name",
-                    c_first="first_name",
-                    c_last="last_name",
-                    c_email="email",
-                    c_phone="phone",
-                    c_zip="zip",
-                )
-            )
-            if source == "shopify":
-                orders = orders.hstack(self.shopify_card_payments(d, orders["c_person"]))
+            orders = self.with_buyers(source, d, orders)
             self.identities.append(self._identity_rows(source, orders))
             self.stats.orders[source] += n
             folder = self.landing / source
