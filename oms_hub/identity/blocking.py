@@ -138,7 +138,9 @@ def key_hashes(con: duckdb.DuckDBPyConnection, table: str, keys: Keys) -> pl.Dat
     """
     cols = []
     for i, key in enumerate(_parsed(keys)):
-        cols.append(f"hash({key.expr}) as bk_{i}")
+        # DuckDB hashes NULL to a constant: a missing value must stay null, or every
+        # identity without it would share one block in the incremental run
+        cols.append(f"case when ({key.expr}) is not null then hash({key.expr}) end as bk_{i}")
         if key.either is not None:
             cols.append(f"coalesce(({key.either})::boolean, false) as bke_{i}")
     return con.sql(f"select rid, {', '.join(cols)} from {table} order by rid").pl()

@@ -145,3 +145,20 @@ def test_an_initial_has_its_own_level_and_its_email_can_contradict_a_given_name(
     assert first[(0, 4)] != 0
     assert first[(1, 2)] <= 1
     assert first[(3, 5)] == 2
+
+
+def test_incremental_pairs_equal_the_full_run_s_when_keys_are_missing() -> None:
+    # emails missing on most identities: a missing value is no block (DuckDB hashes NULL
+    # to a constant, which once paired every identity without an email with every other)
+    std = _std([("Ann", "Lee", "ann@x.org"), ("Bo", "Li", None), ("Cy", "Ng", None),
+                ("Ann", "Lee", "ann@x.org"), ("Di", "Wu", None)])  # fmt: skip
+    keys = ["email", "first_canon || ':' || last"]
+    con = duckdb.connect()
+    try:
+        con.register("std", std)
+        hashes = key_hashes(con, "std", keys)
+    finally:
+        con.close()
+    assert hashes["bk_0"].null_count() == 3
+    late = incremental_pairs(hashes.head(3), hashes.tail(2), max_block_size=50)
+    assert late.rows() == _pairs(std, keys, new_from=3) == [(0, 3)]
