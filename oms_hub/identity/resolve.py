@@ -115,8 +115,10 @@ def _identity(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _standardized(raw: pl.DataFrame, config: IdentityConfig) -> pl.DataFrame:
+    # a state saved before a source column existed lacks it: standardization nulls it
     return standardize_identities(
-        raw.select(*SOURCE_COLUMNS), default_country=config.default_country
+        raw.select(c for c in SOURCE_COLUMNS if c in raw.columns),
+        default_country=config.default_country,
     )
 
 
