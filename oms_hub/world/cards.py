@@ -55,19 +55,27 @@ class Cards:
         main = rng.random(n) < MAIN_CARD_P
         return np.where(main | (count == 1), 0, other)
 
-    def brand_of(self, person: np.ndarray, slot: np.ndarray, names: tuple[str, ...]) -> pl.Series:
-        """Brand names (as ``names`` spells them) of the given cards."""
-        return pl.Series(names).gather(self.brand[person, slot])
-
-    def last4_of(self, person: np.ndarray, slot: np.ndarray) -> pl.Series:
-        """Last four digits, zero-padded text, of the given cards."""
-        return pl.Series(self.last4[person, slot], dtype=pl.Int64).cast(pl.String).str.zfill(4)
-
-    def wallet_of(self, person: np.ndarray, names: tuple[str, ...]) -> tuple[pl.Series, pl.Series]:
-        """Brand and last four a phone-wallet payment of ``person`` shows."""
-        brand = pl.Series(names).gather(self.wallet_brand[person])
-        last4 = pl.Series(self.wallet_last4[person], dtype=pl.Int64).cast(pl.String).str.zfill(4)
+    def shown(
+        self, person: np.ndarray, slot: np.ndarray, wallet: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Brand index and last four a payment shows: the card in ``slot``, or where
+        ``wallet`` (a phone-wallet payment) the wallet's device account number."""
+        brand = np.where(wallet, self.wallet_brand[person], self.brand[person, slot])
+        last4 = np.where(wallet, self.wallet_last4[person], self.last4[person, slot])
         return brand, last4
+
+
+def as_text(
+    brand: np.ndarray, last4: np.ndarray, names: tuple[str, ...]
+) -> tuple[pl.Series, pl.Series]:
+    """Brand names (as ``names`` spells them) and zero-padded last four; null where
+    ``brand`` is negative (no card)."""
+    card = pl.Series(brand >= 0)
+    text = pl.Series(names).gather(np.maximum(brand, 0))
+    digits = pl.Series(last4, dtype=pl.Int64).cast(pl.String).str.zfill(4)
+    frame = pl.DataFrame({"card": card, "b": text, "d": digits})
+    out = frame.select(pl.when("card").then("b"), pl.when("card").then("d"))
+    return out.to_series(0), out.to_series(1)
 
 
 def build_cards(seed: int, n_people: int) -> Cards:

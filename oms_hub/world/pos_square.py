@@ -245,10 +245,7 @@ class SquarePosWriter:
             slot = self.cards.pick(rng, person)
             inst = self._instant[who]
             slot = np.where(inst, self._instant_slot[who], slot)
-            use_wallet = ~inst & wallet[has]
-            cards = self.cards
-            brand[has] = np.where(use_wallet, cards.wallet_brand[person], cards.brand[person, slot])
-            last4[has] = np.where(use_wallet, cards.wallet_last4[person], cards.last4[person, slot])
+            brand[has], last4[has] = self.cards.shown(person, slot, ~inst & wallet[has])
             instant[has] = inst
         cash = ~instant & ~by_card
         return (

@@ -38,7 +38,7 @@ import numpy as np
 import polars as pl
 
 from oms_hub.world import seeds
-from oms_hub.world.cards import SHOPIFY_BRANDS, Cards, build_cards
+from oms_hub.world.cards import SHOPIFY_BRANDS, Cards, as_text, build_cards
 from oms_hub.world.model import Catalog, People
 from oms_hub.world.money import decimal_text, round_div
 from oms_hub.world.places import LOCATIONS
@@ -778,26 +778,10 @@ class ApiWorldWriter:
         card = rng.random(n) < SHOPIFY_CARD_SHARE
         wallet = rng.random(n) < SHOPIFY_WALLET_SHARE
         slot = self.cards.pick(rng, who)
-        wallet_brand, wallet_last4 = self.cards.wallet_of(who, SHOPIFY_BRANDS)
-        paid = pl.DataFrame(
-            {
-                "_card": card,
-                "_wallet": wallet,
-                "_brand": self.cards.brand_of(who, slot, SHOPIFY_BRANDS),
-                "_last4": self.cards.last4_of(who, slot),
-                "_wallet_brand": wallet_brand,
-                "_wallet_last4": wallet_last4,
-            }
-        )
-        use = pl.col("_card")
-        return paid.select(
-            card_brand=pl.when(use).then(
-                pl.when("_wallet").then("_wallet_brand").otherwise("_brand")
-            ),
-            card_last4=pl.when(use).then(
-                pl.when("_wallet").then("_wallet_last4").otherwise("_last4")
-            ),
-            card_wallet=use & pl.col("_wallet"),
+        brand, last4 = self.cards.shown(who, slot, wallet)
+        card_brand, card_last4 = as_text(np.where(card, brand, -1), last4, SHOPIFY_BRANDS)
+        return pl.DataFrame(
+            {"card_brand": card_brand, "card_last4": card_last4, "card_wallet": card & wallet}
         )
 
     def _ids(self, source: str, orders: pl.DataFrame) -> pl.Expr:
