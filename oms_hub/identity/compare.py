@@ -120,30 +120,23 @@ TF_FIELDS: dict[str, tuple[str, int]] = {"first": ("first_canon", 4), "last": ("
 def term_frequencies(con: duckdb.DuckDBPyConnection, population: str | pl.DataFrame) -> None:
     """Temp tables ``_tf_<field>(v, p)``: share of identities holding each value.
 
-    ``population`` is a DuckDB table name or a polars frame; a frame is counted in polars
-    (an incremental run's 1M known identities are not handed to DuckDB for it).
+    ``population``: a DuckDB table name, or a polars frame (read in place, registered
+    only for these counts).
     """
-    for name, (column, _) in TF_FIELDS.items():
-        if isinstance(population, pl.DataFrame):
-            counts = (
-                population.get_column(column)
-                .drop_nulls()
-                .value_counts(name="n")
-                .select(
-                    pl.col(column).alias("v"), (pl.col("n") / max(1, population.height)).alias("p")
-                )
-            )
-            con.register(f"_tf_{name}_frame", counts)
+    registered = isinstance(population, pl.DataFrame)
+    table = "_tf_population" if registered else population
+    if registered:
+        con.register(table, population.select(col for col, _ in TF_FIELDS.values()))
+    try:
+        for name, (column, _) in TF_FIELDS.items():
             con.execute(
-                f"create or replace temp table _tf_{name} as select * from _tf_{name}_frame"
+                f"""create or replace temp table _tf_{name} as
+                    select {column} as v, count(*) / (select count(*) from {table}) as p
+                    from {table} where {column} is not null group by 1"""
             )
-            con.unregister(f"_tf_{name}_frame")
-            continue
-        con.execute(
-            f"""create or replace temp table _tf_{name} as
-                select {column} as v, count(*) / (select count(*) from {population}) as p
-                from {population} where {column} is not null group by 1"""
-        )
+    finally:
+        if registered:
+            con.unregister(table)
 
 
 def compare_pairs(
