@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 from stopwatch import Stopwatch
+from world_truth import planted_945s_caught
 
 from oms_hub.home import Home
 from oms_hub.sources import (
@@ -139,19 +140,11 @@ def main() -> None:
             .agg(pl.col("quantity").sum())
         )
         same = want.join(got, on=["shipment_id", "sku", "quantity"], how="inner").height
-        planted = pl.read_csv(home.truth / "edi_shipments_injected.csv")
-        quarantined = lake.read("ops.quarantine").filter(pl.col("excerpt").str.starts_with("945 "))
-        caught = planted.join(
-            quarantined.select(
-                shipment_id=pl.col("excerpt").str.extract(r"^945 (\S+) for"), kind="error_code"
-            ),
-            on=["shipment_id", "kind"],
-            how="inner",
-        ).height
+        caught, planted = planted_945s_caught(home, lake)
         print(
             f"945 shipped lines equal to the world's: {same}/{want.height} "
             f"(hub has {got.height}); planted bad 945s quarantined with their kind: "
-            f"{caught}/{planted.height}"
+            f"{caught}/{planted}"
         )
     web = pl.read_csv(home.truth / "api_orders.csv").filter(
         (pl.col("source") == "shopify") & (pl.col("status") == "completed")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 from stopwatch import Stopwatch
+from world_truth import planted_945s_caught
 
 from oms_hub.home import Home
 from oms_hub.sources import EDI_DOCUMENTS
@@ -80,14 +81,7 @@ def main() -> None:
     want = truth.group_by(key).agg(pl.col("quantity").sum())
     have = got.group_by(key).agg(pl.col("quantity").sum())
     same = want.join(have, on=[*key, "quantity"]).height
-    planted = pl.read_csv(home.truth / "edi_shipments_injected.csv")
-    quarantine = lake.read("ops.quarantine").filter(pl.col("excerpt").str.starts_with("945 "))
-    caught = planted.join(
-        quarantine.select(
-            shipment_id=pl.col("excerpt").str.extract(r"^945 (\S+) for"), kind="error_code"
-        ),
-        on=["shipment_id", "kind"],
-    ).height
+    caught, planted = planted_945s_caught(home, lake)
     first = truth.group_by("order_id").agg(day=pl.col("shipped_at").min().dt.date())
     inv = lake.read("finance.ar_invoices")
     dated = inv.join(first, on="order_id").filter(pl.col("invoiced_on") == pl.col("day")).height
@@ -107,7 +101,7 @@ def main() -> None:
     )
     print(
         f"945 shipped lines equal to the world's: {same:,}/{want.height:,} (hub {have.height:,}); "
-        f"planted bad 945s quarantined with their kind: {caught}/{planted.height}"
+        f"planted bad 945s quarantined with their kind: {caught}/{planted}"
     )
     print(
         f"invoices: {inv.height:,} for {first.height:,} shipped orders, "
