@@ -6,7 +6,9 @@ chain clearly different people together (A~B, B~C, but A and C are not the same 
 a shared household phone, a typo'd email). The guard looks, inside each component, for
 *cannot-link* evidence: a candidate pair that was compared, did not link, and is clearly
 different (neither name alike, or different birth dates and given names at most an
-initial apart); it also caps the size of a component. (Making every pair of clearly
+initial apart, or a match probability below ``cannot_link_below``: the pair's own fields
+conflict so strongly, such as two different phone numbers, that only a chain of weak
+links can have joined them); it also caps the size of a component. (Making every pair of clearly
 different given names cannot-link, so that an initial cannot chain Jane and John
 Smith, was measured in session 3: +0.001 F1 on the 20k world, -0.004 on FEBRL3, whose
 corrupted given names it takes for different people; not kept.) A flagged component is
@@ -43,15 +45,17 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return smallest[labels]
 
 
-def clearly_different(scored: pl.DataFrame) -> pl.Expr:
-    """Cannot-link rule over a scored pair's levels (see module docstring)."""
+def clearly_different(scored: pl.DataFrame, cannot_link_below: float = 0.0) -> pl.Expr:
+    """Cannot-link rule over a scored pair's levels and probability (see module docstring)."""
     names_differ = (pl.col("first") == 0) & (pl.col("last") == 0)
     dob_differs = (
         (pl.col("birth_date") == 0) & (pl.col("first") <= 2)
         if "birth_date" in scored.columns
         else pl.lit(False)
     )
-    return names_differ | dob_differs
+    # given names alike (a veto's zero is not evidence of anything but the name)
+    conflict = (pl.col("prob") < cannot_link_below) & (pl.col("first") != 0)
+    return names_differ | dob_differs | conflict
 
 
 def _flagged(labels: np.ndarray, cannot: pl.DataFrame, max_size: int) -> np.ndarray:
@@ -93,6 +97,7 @@ def cluster_pairs(
     max_cluster_size: int,
     max_cuts: int = 30,
     frozen: pl.DataFrame | None = None,
+    cannot_link_below: float = 0.0,
 ) -> ClusterResult:
     """Cluster ``n`` identities given scored candidate pairs.
 
@@ -100,9 +105,9 @@ def cluster_pairs(
     are links that must hold (an incremental run keeps existing customers whole).
     """
     edges = scored.filter(pl.col("prob") >= threshold).select("l", "r", "prob")
-    cannot = scored.filter((pl.col("prob") < threshold) & clearly_different(scored)).select(
-        "l", "r"
-    )
+    cannot = scored.filter(
+        (pl.col("prob") < threshold) & clearly_different(scored, cannot_link_below)
+    ).select("l", "r")
     fixed = (
         frozen.select(pl.col("l").cast(pl.Int64), pl.col("r").cast(pl.Int64))
         if frozen is not None

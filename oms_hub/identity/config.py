@@ -29,6 +29,7 @@ class IdentityConfig:
 
     match_threshold: float = 0.95
     guard_thresholds: tuple[float, ...] = (0.99, 0.999, 0.9999)
+    cannot_link_below: float = 1e-5
     max_cluster_size: int = 100
     max_block_size: int = 200
     training_pairs: int = 400_000
@@ -47,6 +48,9 @@ class IdentityConfig:
 
 def _validated(config: IdentityConfig) -> IdentityConfig:
     def prob(name: str, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            hint = " (YAML reads 1e-5 as text: write 1.0e-5)" if isinstance(value, str) else ""
+            raise IdentityConfigError(f"{name} must be a number, got {value!r}{hint}")
         if not 0.0 < float(value) < 1.0:
             raise IdentityConfigError(f"{name} must be between 0 and 1 (exclusive), got {value!r}")
 
@@ -57,6 +61,12 @@ def _validated(config: IdentityConfig) -> IdentityConfig:
             raise IdentityConfigError(
                 f"guard_thresholds must be above match_threshold ({config.match_threshold}), got {t}"
             )
+    prob("cannot_link_below", config.cannot_link_below)
+    if config.cannot_link_below >= config.match_threshold:
+        raise IdentityConfigError(
+            f"cannot_link_below must be below match_threshold ({config.match_threshold}), "
+            f"got {config.cannot_link_below}"
+        )
     if config.model not in MODELS:
         raise IdentityConfigError(f"model must be one of {', '.join(MODELS)}, got {config.model!r}")
     for name in ("max_cluster_size", "max_block_size", "training_pairs", "random_pairs"):

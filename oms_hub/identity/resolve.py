@@ -229,6 +229,7 @@ def _finish(
         guard_thresholds=config.guard_thresholds,
         max_cluster_size=config.max_cluster_size,
         frozen=frozen,
+        cannot_link_below=config.cannot_link_below,
     )
     stats["links"] = int((scored["prob"] >= config.match_threshold).sum())
     stats["guard_splits"] = result.guard_splits

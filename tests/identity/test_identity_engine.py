@@ -123,6 +123,26 @@ def test_a_loose_pair_that_is_not_clearly_different_does_not_split() -> None:
     assert out.guard_splits == 0
 
 
+def test_chain_guard_splits_namesakes_whose_own_fields_conflict() -> None:
+    # A~B is a weak name-only link, B~C strong; A and C share the name but their own
+    # phones and emails differ (probability ~1e-7): only the weak link joined them
+    scored = _scored([(0, 1, 0.8, 3, 3), (1, 2, 0.9999, 3, 3), (0, 2, 1e-7, 3, 3)])
+    kept = cluster_pairs(3, scored, threshold=0.7, guard_thresholds=(0.99,), max_cluster_size=10)
+    assert kept.clusters["cluster"].n_unique() == 1  # without the rule: one customer
+    out = cluster_pairs(3, scored, threshold=0.7, guard_thresholds=(0.99,), max_cluster_size=10,
+                        cannot_link_below=1e-5)  # fmt: skip
+    assert out.clusters["cluster"].to_list() == [0, 1, 1]
+    assert out.guard_splits == 1
+
+
+def test_a_first_name_veto_is_no_conflict_evidence() -> None:
+    # a vetoed pair (given names differ: prob set to 0) is household, not a conflict
+    scored = _scored([(0, 1, 0.8, 3, 3), (1, 2, 0.9999, 3, 3), (0, 2, 0.0, 0, 3)])
+    out = cluster_pairs(3, scored, threshold=0.7, guard_thresholds=(0.99,), max_cluster_size=10,
+                        cannot_link_below=1e-5)  # fmt: skip
+    assert out.clusters["cluster"].n_unique() == 1
+
+
 def test_cluster_size_is_capped() -> None:
     chain = [(i, i + 1, 0.999, 3, 3) for i in range(9)]
     out = cluster_pairs(10, _scored(chain), threshold=0.95, guard_thresholds=(0.99,),

@@ -162,3 +162,20 @@ def test_incremental_pairs_equal_the_full_run_s_when_keys_are_missing() -> None:
     assert hashes["bk_0"].null_count() == 3
     late = incremental_pairs(hashes.head(3), hashes.tail(2), max_block_size=50)
     assert late.rows() == _pairs(std, keys, new_from=3) == [(0, 3)]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("cannot_link_below: 1e-5", r"must be a number, got '1e-5' \(YAML reads 1e-5 as text"),
+        ("cannot_link_below: 0.9", "cannot_link_below must be below match_threshold"),
+        ("cannot_link_below: true", "cannot_link_below must be a number, got True"),
+    ],
+)
+def test_a_bad_cannot_link_probability_is_named(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "identity.yaml"
+    path.write_text(f"blocking_keys: [email]\nmatch_threshold: 0.7\n{line}\n")
+    with pytest.raises(IdentityConfigError, match=message):
+        load_config(path)
+    path.write_text("blocking_keys: [email]\nmatch_threshold: 0.7\ncannot_link_below: 1.0e-5\n")
+    assert load_config(path).cannot_link_below == 1e-5
