@@ -121,7 +121,9 @@ class MatchModel:
         total = np.full(levels.height, prior)
         for name in self.fields:
             table = self.weights.get(name, {})
-            if not table:
+            if not table or name not in levels.columns:
+                # a field a saved model knows but the comparison no longer makes (a
+                # state from an older version): no evidence either way
                 continue
             lo = min(table)
             lookup = np.zeros(max(table) - lo + 1)
@@ -206,7 +208,7 @@ def u_from_random_pairs(random_levels: pl.DataFrame, fields: tuple[str, ...]) ->
 
 #: Fields that identify a person: a true match that has them on both sides agrees on
 #: them (allowing for moves and new addresses) more often than not.
-IDENTIFIERS = ("email", "phone", "address", "postal")
+IDENTIFIERS = ("email", "phone", "address")
 #: The most a fitted m may give to "different" on an identifier, as a share of "present".
 MAX_DIFFERENT_SHARE = 0.5
 

@@ -251,3 +251,16 @@ def test_an_amazon_buyer_s_next_order_attaches_by_relay_even_to_an_older_state(l
     assert key["order:2"] == key["order:1"]
     assert {"std_relay", "std_spelled", "std_card", "std_cards"} <= set(later.state.rows.columns)
     assert any(c.startswith("bke_") for c in later.state.rows.columns)
+
+
+def test_a_saved_model_with_a_field_no_longer_compared_still_scores() -> None:
+    from oms_hub.identity.model import MatchModel
+
+    # state saved when postal codes were a field of their own (before session 4)
+    model = MatchModel(
+        fields=("last", "postal"), prior=0.5,
+        weights={"last": {0: -2.0, 3: 5.0}, "postal": {0: -1.0, 2: 9.0}},
+        m={"last": {}, "postal": {}}, u={"last": {}, "postal": {}},
+    )  # fmt: skip
+    levels = pl.DataFrame({"last": [3, 0]}, schema={"last": pl.Int8})
+    assert model.log_odds(levels).tolist() == [5.0, -2.0]
