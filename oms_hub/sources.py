@@ -90,7 +90,9 @@ SHOPIFY = StagedSource(
 WOOCOMMERCE = StagedSource(
     source="woocommerce",
     stream="orders",
-    version=3,  # the shared staged shape: v2 ``shipments``, v3 ``card_brand`` / ``card_last4``
+    # the shared staged shape: v2 ``shipments``, v3 ``card_brand`` / ``card_last4``; v4:
+    # Woo rows fill them (from ``payment_method_title``, Payment Plugins for Stripe)
+    version=4,
     accepts=_is_json,
     parser=lambda payload, path: parse_woocommerce_orders(payload, landed_file=path),
 )

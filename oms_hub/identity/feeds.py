@@ -57,7 +57,8 @@ _DIRECTORY_FIELDS = {
 
 
 #: Staged columns of a card payment: brand and last four digits (Square ``Card Brand`` /
-#: ``PAN Suffix``, Shopify ``CardPaymentDetails``); absent in older staged data.
+#: ``PAN Suffix``, Shopify ``CardPaymentDetails``, WooCommerce ``payment_method_title``);
+#: absent in older staged data.
 _CARD_FIELDS = ("card_brand", "card_last4")
 
 

@@ -3,7 +3,9 @@
 A card payment never shows the card number, but every processor shows its brand and
 last four digits: Square's Item Details export ("Card Brand", "PAN Suffix", one value
 per sale row), Shopify's order transactions (``OrderTransaction.paymentDetails`` as
-``CardPaymentDetails``: ``company``, ``number`` masked as ``•••• •••• •••• 4242``).
+``CardPaymentDetails``: ``company``, ``number`` masked as ``•••• •••• •••• 4242``),
+a WooCommerce order paid through Payment Plugins for Stripe WooCommerce
+(``payment_method_title`` ``Visa ending in 4242``).
 Retailers count store customers by brand + last four; the hub uses them as evidence that
 a store profile and a web customer are one person (``oms_hub/identity``).
 
@@ -31,6 +33,11 @@ from oms_hub.world import seeds
 #: Brand names per processor, in the order of ``BRAND_P``.
 SQUARE_BRANDS: tuple[str, ...] = ("Visa", "MasterCard", "American Express", "Discover")
 SHOPIFY_BRANDS: tuple[str, ...] = ("Visa", "Mastercard", "American Express", "Discover")
+#: Payment Plugins for Stripe WooCommerce (``woo-stripe-payment``) titles a card by
+#: WooCommerce's ``wc_get_credit_card_type_label`` of Stripe's ``card.brand``
+#: (``visa``, ``mastercard``, ``amex``, ``discover``): core labels ``Visa``,
+#: ``MasterCard``, ``Discover``, and ``Amex`` (the plugin's own label for ``amex``).
+WOO_STRIPE_BRANDS: tuple[str, ...] = ("Visa", "MasterCard", "Amex", "Discover")
 BRAND_P = np.array([0.55, 0.28, 0.10, 0.07])
 CARDS_P = np.array([0.50, 0.35, 0.15])
 MAIN_CARD_P = 0.70

@@ -35,6 +35,7 @@ WEB_AMAZON = 32
 API_CALENDAR = 33
 WEB_CUSTOMERS = 34
 WEB_SHOPIFY_CARDS = 35  # how each Shopify order was paid: card, phone wallet, other (web_api)
+WEB_WOO_CARDS = 36  # which card / phone wallet paid each WooCommerce Stripe order (web_api)
 IDENTITIES = 70  # synthetic identity sets for the identity-resolution benchmark
 SETTLEMENTS = 60
 LOCKBOX = 61  # bank lockbox receipts for B2B invoices (world/lockbox.py)

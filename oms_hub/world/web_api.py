@@ -26,6 +26,14 @@ with ``company`` and the masked ``number``), by a phone wallet (the device accou
 last four) or by a method without card details (``paymentDetails`` ``{}``). Own stream
 per day (``seeds.WEB_SHOPIFY_CARDS``): no other number of the world moves, amounts and
 settlements included (every Shopify payment still goes through Shopify Payments).
+
+The WooCommerce shop takes cards through Payment Plugins for Stripe WooCommerce
+(``woo_card_payments``): every order not paid with PayPal is paid by one of the buyer's
+cards, at the card gateway ``stripe_cc`` or through a phone wallet (``stripe_applepay``,
+``stripe_googlepay``), and its ``payment_method_title`` shows brand and last four as the
+plugin's default display formats write them (``Visa ending in 4242``; Google Pay:
+``Visa 4242 (Google Pay)``). Own stream per day (``seeds.WEB_WOO_CARDS``); the charge
+still settles in the merchant's Stripe account (``ch_3W<id>``), so nothing else moves.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import numpy as np
 import polars as pl
 
 from oms_hub.world import seeds
-from oms_hub.world.cards import SHOPIFY_BRANDS, Cards, as_text, build_cards
+from oms_hub.world.cards import SHOPIFY_BRANDS, WOO_STRIPE_BRANDS, Cards, as_text, build_cards
 from oms_hub.world.model import Catalog, People
 from oms_hub.world.money import decimal_text, round_div
 from oms_hub.world.places import LOCATIONS
@@ -63,6 +71,14 @@ SHOPIFY_CARD_SHARE = 0.75
 SHOPIFY_WALLET_SHARE = 0.15
 #: How Shopify masks a card number in ``CardPaymentDetails.number``.
 MASKED_PREFIX = "•••• •••• •••• "
+#: WooCommerce card payments (every order not paid with PayPal): the share made with a
+#: phone wallet, and of those the share through Apple Pay (else Google Pay).
+WOO_WALLET_SHARE = 0.15
+WOO_APPLE_PAY_SHARE = 0.6
+#: Gateway ids of Payment Plugins for Stripe WooCommerce (``woo-stripe-payment``).
+WOO_CARD_GATEWAY = "stripe_cc"
+WOO_APPLE_PAY_GATEWAY = "stripe_applepay"
+WOO_GOOGLE_PAY_GATEWAY = "stripe_googlepay"
 
 
 def woo_paid_with_paypal(order_id: pl.Expr) -> pl.Expr:
@@ -521,13 +537,14 @@ def _woo_orders(orders: pl.DataFrame, lines: pl.DataFrame, version: int) -> pl.D
             date_modified=local(modified),
             date_modified_gmt=modified.dt.strftime(fmt),
             date_paid_gmt=(pl.col("created_at") + pl.duration(minutes=1)).dt.strftime(fmt),
-            # PayPal Payments for WooCommerce ("ppcp-gateway") or the Stripe gateway
+            # PayPal Payments for WooCommerce ("ppcp-gateway") or a gateway of Payment
+            # Plugins for Stripe WooCommerce with the card it shows (``woo_card_payments``)
             payment_method=pl.when(woo_paid_with_paypal(pl.col("order_id")))
             .then(pl.lit("ppcp-gateway"))
-            .otherwise(pl.lit("stripe")),
+            .otherwise(pl.col("woo_gateway")),
             payment_method_title=pl.when(woo_paid_with_paypal(pl.col("order_id")))
             .then(pl.lit("PayPal"))
-            .otherwise(pl.lit("Credit Card (Stripe)")),
+            .otherwise(pl.col("woo_title")),
             transaction_id=pl.when(woo_paid_with_paypal(pl.col("order_id")))
             .then(paypal_transaction_id(pl.col("order_id")))
             .otherwise(pl.format("ch_3W{}", pl.col("order_id"))),
@@ -714,8 +731,8 @@ class ApiWorldWriter:
         )
 
     def with_buyers(self, source: str, d: int, orders: pl.DataFrame) -> pl.DataFrame:
-        """Day ``d``'s order plan of ``source`` with its buyers (``c_*``) and, for Shopify,
-        the paying cards: what the pages are written from."""
+        """Day ``d``'s order plan of ``source`` with its buyers (``c_*``) and, for Shopify
+        and WooCommerce, the paying cards: what the pages are written from."""
         buyers = self._buyers(source, d, orders.height)
         orders = orders.hstack(
             buyers.select(
@@ -731,6 +748,10 @@ class ApiWorldWriter:
         )
         if source == "shopify":
             orders = orders.hstack(self.shopify_card_payments(d, orders["c_person"]))
+        if source == "woocommerce":
+            orders = orders.hstack(
+                self.woo_card_payments(d, orders["c_person"], orders["order_id"])
+            )
         return orders
 
     def write_day(self, d: int) -> None:
@@ -782,6 +803,59 @@ class ApiWorldWriter:
         card_brand, card_last4 = as_text(np.where(card, brand, -1), last4, SHOPIFY_BRANDS)
         return pl.DataFrame(
             {"card_brand": card_brand, "card_last4": card_last4, "card_wallet": card & wallet}
+        )
+
+    def woo_card_payments(self, d: int, person: pl.Series, order_id: pl.Series) -> pl.DataFrame:
+        """How each of the day's WooCommerce orders (placed by ``person``) was paid.
+
+        An order paid with PayPal (``woo_paid_with_paypal``) shows no card (all null);
+        every other one is paid by one of the buyer's cards (``Cards.pick``) at the
+        Stripe card gateway, or - 15 % - through a phone wallet (Apple Pay 60 %, else
+        Google Pay), which shows the device account number (``Cards.shown``).
+        ``woo_gateway`` / ``woo_title`` are the order's ``payment_method`` /
+        ``payment_method_title`` as the plugin's default display formats write them:
+        ``type_ending_in`` (``{brand} ending in {last4}``) for cards and Apple Pay,
+        ``gpay_name`` (``{brand} {last4} (Google Pay)``) for Google Pay. The draws are
+        made for every order (PayPal ones too), so a day's numbers depend only on it.
+        """
+        rng = seeds.rng_for(self.seed, seeds.WEB_WOO_CARDS, d)
+        who = person.to_numpy()
+        n = len(who)
+        wallet = rng.random(n) < WOO_WALLET_SHARE
+        apple = rng.random(n) < WOO_APPLE_PAY_SHARE
+        slot = self.cards.pick(rng, who)
+        brand, last4 = self.cards.shown(who, slot, wallet)
+        paypal = (
+            pl.DataFrame({"order_id": order_id})
+            .select(woo_paid_with_paypal(pl.col("order_id")))
+            .to_series()
+            .to_numpy()
+        )
+        card_brand, card_last4 = as_text(np.where(paypal, -1, brand), last4, WOO_STRIPE_BRANDS)
+        paid = pl.DataFrame(
+            {
+                "card_brand": card_brand,
+                "card_last4": card_last4,
+                "card_wallet": ~paypal & wallet,
+                "_apple": apple,
+            }
+        )
+        card = pl.col("card_brand").is_not_null()
+        google = pl.col("card_wallet") & ~pl.col("_apple")
+        return paid.select(
+            "card_brand",
+            "card_last4",
+            "card_wallet",
+            woo_gateway=pl.when(~card)
+            .then(None)
+            .when(google)
+            .then(pl.lit(WOO_GOOGLE_PAY_GATEWAY))
+            .when(pl.col("card_wallet"))
+            .then(pl.lit(WOO_APPLE_PAY_GATEWAY))
+            .otherwise(pl.lit(WOO_CARD_GATEWAY)),
+            woo_title=pl.when(google)
+            .then(pl.format("{} {} (Google Pay)", "card_brand", "card_last4"))
+            .otherwise(pl.format("{} ending in {}", "card_brand", "card_last4")),
         )
 
     def _ids(self, source: str, orders: pl.DataFrame) -> pl.Expr:
@@ -846,7 +920,7 @@ class ApiWorldWriter:
             refunded=pl.when(pl.col("change") == "refunded")
             .then(_money(pl.col("refund_cents") + pl.col("refund_tax_cents")))
             .otherwise(pl.lit("0.00")),
-            # the card the order's payment shows (Shopify only; null: no card details)
+            # the card the order's payment shows (Shopify, WooCommerce; null: no card)
             **{
                 c: pl.col(c) if c in orders.columns else pl.lit(None, dtype)
                 for c, dtype in (

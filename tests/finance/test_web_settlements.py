@@ -46,14 +46,20 @@ def test_reconciliation_of_the_generated_world_matches_its_truth(tmp_path: Path)
             "from finance.payment_reconciliation"
         ).fetchall()
         one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
-        # WooCommerce orders paid with PayPal keep their gateway and PayPal's id
-        paypal = con.execute(
+        # WooCommerce orders paid with PayPal keep their gateway and PayPal's id; the
+        # card ones (Payment Plugins for Stripe: card, Apple Pay, Google Pay gateways)
+        # their Stripe charge id
+        sales = con.execute(
             "select gateway, processor_ref from core.payments "
-            "where source = 'woocommerce' and kind = 'sale' and gateway <> 'stripe'"
+            "where source = 'woocommerce' and kind = 'sale'"
         ).fetchall()
+        paypal = [(g, ref) for g, ref in sales if not g.startswith("stripe")]
         assert paypal
         assert {g for g, _ in paypal} == {"ppcp-gateway"}
         assert all(len(ref) == 17 and not ref.startswith("ch_") for _, ref in paypal)
+        cards = [(g, ref) for g, ref in sales if g.startswith("stripe")]
+        assert {g for g, _ in cards} == {"stripe_cc", "stripe_applepay", "stripe_googlepay"}
+        assert all(ref.startswith("ch_3W") for _, ref in cards)
         # Amazon's fees, chargebacks and deposits are booked like everyone's
         for event, account in (("processor_fee", "6100"), ("payout", "1010")):
             booked = one(

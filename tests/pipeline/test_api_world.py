@@ -286,3 +286,52 @@ def test_shopify_orders_stage_the_card_that_paid_them(api_world: Home) -> None:
     assert repeat.height > 10
     assert repeat["cards"].max() <= 3  # nobody holds more than three cards
     assert repeat["top"].sum() / repeat["total"].sum() > 0.6
+
+
+def test_woocommerce_orders_stage_the_card_and_their_identities_carry_it(
+    api_world: Home,
+) -> None:
+    """Woo's staged rows carry the card each order's title shows (Payment Plugins for
+    Stripe), exactly the world's; every Woo identity that paid by card carries it."""
+    from oms_hub.sources import WOOCOMMERCE
+    from oms_hub.steps.customers import collect_identities
+    from oms_hub.steps.staging import staged_rows
+
+    rows = staged_rows(api_world, WOOCOMMERCE)
+    assert rows is not None
+    staged = (
+        rows.sort("version_at")
+        .group_by("source_order_id")
+        .agg(pl.col("card_brand", "card_last4", "source_customer_id").last())
+        .collect()
+        .with_columns(order_id=pl.format("woocommerce:{}", "source_order_id"))
+    )
+    truth = pl.read_csv(api_world.truth / "api_orders.csv", infer_schema=False).filter(
+        pl.col("source") == "woocommerce"
+    )
+    joined = truth.join(staged, on="order_id", how="left", suffix="_got")
+    assert joined.height == truth.height > 100
+    assert joined["card_brand"].eq_missing(joined["card_brand_got"]).all()
+    assert joined["card_last4"].eq_missing(joined["card_last4_got"]).all()
+    assert 0.65 < joined["card_last4"].is_not_null().mean() < 0.85  # PayPal: no card
+    # the identities: an account's cards are the cards its orders showed
+    identities = collect_identities(api_world).filter(pl.col("source") == "woocommerce")
+    paid = (
+        joined.filter(pl.col("card_last4").is_not_null())
+        .select(
+            source_customer_id=pl.coalesce(
+                "source_customer_id", pl.format("order:{}", "source_order_id")
+            ),
+            card=pl.format("{} {}", "card_brand", "card_last4"),
+        )
+        .unique()
+    )
+    carded = identities.filter(pl.col("card_last4").is_not_null())
+    assert carded.height > 50
+    assert carded["cards"].str.contains(r"^[A-Za-z]+ [0-9]{4}(; [A-Za-z]+ [0-9]{4})*$").all()
+    listed = carded.select("source_customer_id", card=pl.col("cards").str.split("; ")).explode(
+        "card"
+    )
+    assert listed.sort(pl.all()).equals(
+        paid.join(carded, on="source_customer_id", how="semi").sort(pl.all())
+    )

@@ -349,6 +349,10 @@ NO_QUARANTINE = contract("ops.quarantine").empty()
 
 RecordFn = Callable[[Record], dict[str, Any]]
 
+#: Key under which a record function returns flags about a record it still stages:
+#: ``[(error_code, error, excerpt), ...]`` (each becomes a ``flagged`` quarantine row).
+FLAGS = "_flags"
+
 
 def parse_records(
     records: Iterable[Any],
@@ -362,11 +366,13 @@ def parse_records(
 
     ``record_fn`` returns the record's ``STAGED_SCHEMA`` values by name (absent names are
     null; lineage and ``has_card_number`` are added here). A record flagged for a card number is staged
-    (masked) and also gets a ``flagged`` quarantine row. A key repeated within the page
-    keeps its newest copy; the other copies are rejected as ``duplicate_in_page``.
+    (masked) and also gets a ``flagged`` quarantine row, as does each flag ``record_fn``
+    returns under ``FLAGS``. A key repeated within the page keeps its newest copy; the
+    other copies are rejected as ``duplicate_in_page``.
     """
     rows: list[tuple] = []
     bad: list[tuple[str, str, str, str]] = []
+    notes: list[tuple[str, str, str, str]] = []
     n = 0
     for n, data in enumerate(records, start=1):
         locator = f"{what} {n}"
@@ -380,10 +386,11 @@ def parse_records(
             bad.append((locator, "wrong_type", f"{what} {n}: {error}", _excerpt(data)))
             continue
         values["has_card_number"] = rec.flagged
+        notes.extend((locator, *flag) for flag in values.get(FLAGS, ()))
         rows.append((source, landed_file, locator, *[values.get(f) for f in _HEADER_FIELDS]))
     staged = with_unit_prices(pl.DataFrame(rows, schema=STAGED_SCHEMA, orient="row"))
     repeated = staged.height > 1 and staged.get_column("version_key").n_unique() < staged.height
-    if not (bad or repeated or any(r[_FLAG_AT] for r in rows)):
+    if not (bad or repeated or notes or any(r[_FLAG_AT] for r in rows)):
         return ParseResult(staged=staged, quarantine=NO_QUARANTINE, records=n)
     dup = staged.select(
         (
@@ -419,12 +426,21 @@ def parse_records(
     rejected = quarantine_rows(
         pl.concat(quarantine), source=source, landed_file=landed_file, stage="parse"
     )
+    quarantine_schema = {c: pl.String for c in ("locator", "error_code", "error", "excerpt")}
+    noted = pl.DataFrame(notes, schema=quarantine_schema, orient="row").join(
+        staged.select("locator"), on="locator", how="semi", maintain_order="left"
+    )  # a flag of a copy rejected as a duplicate goes with it
     flagged = quarantine_rows(
-        staged.filter(pl.col("has_card_number")).select(
-            "locator",
-            error_code=pl.lit("card_number_masked"),
-            error=pl.lit("a card number was found in a text field and masked"),
-            excerpt=pl.col("version_key"),
+        pl.concat(
+            [
+                staged.filter(pl.col("has_card_number")).select(
+                    "locator",
+                    error_code=pl.lit("card_number_masked"),
+                    error=pl.lit("a card number was found in a text field and masked"),
+                    excerpt=pl.col("version_key"),
+                ),
+                noted,
+            ]
         ),
         source=source,
         landed_file=landed_file,

@@ -7,16 +7,31 @@ beside them gives the shop's offset, kept); a line's ``price`` is a bare JSON nu
 (``Hoodie &amp; Cap``); orders created in the admin (``created_via: admin``) are phone
 orders. A refund summary on the order carries no line detail, so Woo refunds show in
 ``core.orders.refunded_amount`` (not as returned lines).
+
+The paying card: WooCommerce's order has no card fields, but a card gateway may put the
+card into ``payment_method_title``. Payment Plugins for Stripe WooCommerce
+(``woo-stripe-payment``; gateways ``stripe_cc``, ``stripe_applepay``,
+``stripe_googlepay``) does by default: ``Visa ending in 4242`` (its "Credit Card
+Display" ``type_ending_in``; brands as WooCommerce labels them: ``Visa``,
+``MasterCard``, ``Amex``, ``Discover``) and for Google Pay ``Visa 4242 (Google Pay)``
+(``gpay_name``). Those two forms are staged as ``card_brand`` (as written; the identity
+step folds brand spellings) / ``card_last4``; any other title (``PayPal``, ``Credit Card
+(Stripe)``, empty) gives no card. A title of that form whose digits are not exactly four
+(a full card number, a misconfigured format) stages no card and is flagged
+(``bad_pan_suffix``, digits hidden), as the Square parser does; the title itself is read
+through the card-number mask like every text field and is not staged.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from oms_hub.connectors.common.json_orders import (
+    FLAGS,
     BadRecord,
     Record,
     document_failure,
@@ -34,6 +49,44 @@ _STATUS = {
     "completed": "completed",
     "refunded": "completed",
 }
+
+
+#: ``<brand> ending in <last four>`` (``type_ending_in``) and ``<brand> <last four>
+#: (Google Pay)`` (``gpay_name``); the brand holds no digit, ``digits`` is checked after.
+_CARD_TITLES = (
+    re.compile(r"^\s*(?P<brand>[^\d]+?)\s+ending in\s+(?P<digits>\S.*?)\s*$", re.IGNORECASE),
+    re.compile(
+        r"^\s*(?P<brand>[^\d(]+?)\s+(?P<digits>[\d*•#xX][\d*•#xX -]*?)\s*\(Google Pay\)\s*$",
+        re.IGNORECASE,
+    ),
+)
+_LAST4 = re.compile(r"[0-9]{4}")
+
+
+def _paying_card(rec: Record) -> dict[str, Any]:
+    """``card_brand`` / ``card_last4`` from ``payment_method_title`` (both None when it
+    shows no card), and a ``bad_pan_suffix`` flag when it shows digits that are not a
+    last four (nothing of them is staged)."""
+    title = rec.text("payment_method_title")  # masked (and the record flagged) if a PAN
+    found = next((m for t in _CARD_TITLES if title and (m := t.match(title))), None)
+    if found is None:
+        return {"card_brand": None, "card_last4": None}
+    brand, digits = _unescape(found["brand"].strip()), found["digits"].strip()
+    if _LAST4.fullmatch(digits):
+        return {"card_brand": brand, "card_last4": digits}
+    hidden = re.sub(r"\d", "#", title or "")
+    return {
+        "card_brand": None,
+        "card_last4": None,
+        FLAGS: [
+            (
+                "bad_pan_suffix",
+                f"payment_method_title shows {len(digits)} characters where the card's last "
+                "four digits belong; the order is loaded without its card brand and last four",
+                f"payment_method={rec.text('payment_method') or ''}, payment_method_title={hidden}",
+            )
+        ],
+    }
 
 
 def _unescape(text: str | None) -> str | None:
@@ -166,6 +219,7 @@ def _order(rec: Record) -> dict[str, Any]:
         or (billing.text("country") if billing else None),
         "fulfilled_by": "merchant",
         "note": rec.text("customer_note"),
+        **_paying_card(rec),
         "lines": lines,
         "refunds": [],
         "payments": payments,
