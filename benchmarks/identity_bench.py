@@ -166,6 +166,7 @@ def run_world(orders: int, api_orders: int, work: Path, seed: int = 7) -> dict:
     from oms_hub.home import Home
     from oms_hub.identity.evaluate import world_scores
     from oms_hub.sources import STAGED_SOURCES
+    from oms_hub.steps.catalog import build_catalog
     from oms_hub.steps.customers import build_customers
     from oms_hub.steps.landing import register_landed_files
     from oms_hub.steps.staging import stage_new_files
@@ -179,6 +180,7 @@ def run_world(orders: int, api_orders: int, work: Path, seed: int = 7) -> dict:
     register_landed_files(home)
     for spec in STAGED_SOURCES:
         stage_new_files(home, spec)
+    build_catalog(home)  # core.locations: where each store profile shops
     started = time.perf_counter()
     summary = build_customers(home)
     seconds = time.perf_counter() - started

@@ -17,7 +17,7 @@ _FEED_DEPS = [
     for feed in active_feeds(STREAMS)
     for name in (*feed.streams, *feed.optional)
     if name in STREAMS
-]
+] + [table.split(".") for table in sorted({t for f in active_feeds(STREAMS) for t in f.tables})]
 
 
 @dg.multi_asset(

@@ -102,6 +102,16 @@ LEVELS: dict[str, str] = {
     "card": """case when a.card is null or b.card is null then -1
         when a.card = b.card or list_has_any(a.cards, b.cards) then 2
         else 0 end""",
+    # where a store customer shops against where the other identity lives: identified
+    # store shoppers mostly live in their store's trade area (postal_area), namesakes
+    # mostly elsewhere. 2: one side's store area is the other's home area, 0: compared
+    # and different, -1: nothing to compare (two store profiles without a home: where
+    # both shop says little, and too few pairs share an email to learn how little)
+    "store_area": """case
+        when a.store_area = b.area or b.store_area = a.area then 2
+        when (a.store_area is not null and b.area is not null)
+          or (b.store_area is not null and a.area is not null) then 0
+        else -1 end""",
     "company": """case when a.company is null or b.company is null then -1
         when a.company = b.company then 2
         when jaro_winkler_similarity(a.company, b.company) >= 0.9 then 1

@@ -11,7 +11,8 @@ Every feed also gives the card an identity pays with most (brand + last four dig
 
 POS: Square ``Customer ID`` + ``Customer Name`` on sale rows, joined to the Customer
 Directory export (``pos/square_customers``: first/last name, email, phone, postal
-address, birthday) when one has landed. Web shops and Amazon:
+address, birthday) when one has landed, and the postal code of the store each profile
+buys at most (``core.locations``). Web shops and Amazon:
 the customer fields of their staged order rows (``source_customer_id``,
 ``customer_name``, ``customer_email``, ``customer_phone``, ``ship_postal_code``,
 ``ship_country``); a guest checkout (no customer id) is the identity
@@ -39,9 +40,13 @@ class IdentityFeed:
     #: Streams that enrich the identities when they hold rows (passed to ``extract``
     #: only then): the feed works without them.
     optional: tuple[str, ...] = ()
+    #: Warehouse tables (``core.locations``) that enrich them the same way: passed
+    #: under their qualified name when the lake holds them.
+    tables: tuple[str, ...] = ()
 
 
 _POS_DIRECTORY = "pos/square_customers"
+_LOCATIONS = "core.locations"
 #: Contract columns the Customer Directory fills (directory column -> contract column).
 _DIRECTORY_FIELDS = {
     "email": "email",
@@ -103,6 +108,38 @@ def _latest_directory_rows(directory: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _home_store(rows: pl.LazyFrame, locations: pl.LazyFrame | None) -> pl.LazyFrame:
+    """Per profile, the postal code of the store it bought at most (ties: the latest).
+
+    Identified store shoppers mostly live in their store's trade area, so where a profile
+    shops is evidence of where it lives even when it gave no address (an instant profile
+    is a card name and nothing else); the engine compares its area with the other
+    identity's home area. The store is the export's ``Location`` name, looked up in
+    core.locations as the POS conform does; null when the lake has no locations yet.
+    """
+    if locations is None:
+        return (
+            rows.select("customer_id")
+            .unique()
+            .with_columns(pl.lit(None, pl.String).alias("store_postal_code"))
+        )
+    stores = (
+        locations.filter(pl.col("kind") == "store")
+        .select(pl.col("name").alias("location_name"), pl.col("postal_code").cast(pl.String))
+        .unique("location_name", keep="first")
+    )
+    visits = rows.group_by("customer_id", "location_name").agg(
+        pl.len().alias("_n"), pl.col("event_at").max().alias("_last")
+    )
+    return (
+        visits.sort(["customer_id", "_n", "_last"], descending=[False, True, True])
+        .group_by("customer_id", maintain_order=True)
+        .first()
+        .join(stores, on="location_name", how="left")
+        .select("customer_id", pl.col("postal_code").alias("store_postal_code"))
+    )
+
+
 def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
     """Square customer profiles: seen on sale/refund rows and/or in a directory export.
 
@@ -125,6 +162,7 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
             pl.col("locator").last(),
         )
         .join(_main_card(rows, "customer_id"), on="customer_id", how="left")
+        .join(_home_store(rows, staged.get(_LOCATIONS)), on="customer_id", how="left")
     )
     if _POS_DIRECTORY in staged:
         directory = _latest_directory_rows(staged[_POS_DIRECTORY]).select(
@@ -163,6 +201,7 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         card_brand=pl.col("card_brand"),
         card_last4=pl.col("card_last4"),
         cards=pl.col("cards"),
+        store_postal_code=pl.col("store_postal_code"),
         seen_at=pl.coalesce("seen_at", "d_seen"),
         first_seen_at=pl.min_horizontal("first_seen_at", "d_first_seen"),
         landed_file=pl.when(has_directory).then("d_landed_file").otherwise("landed_file"),
@@ -174,7 +213,11 @@ def _pos_identities(staged: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
 
 
 POS_IDENTITIES = IdentityFeed(
-    "pos", ("pos/square_items",), _pos_identities, optional=(_POS_DIRECTORY,)
+    "pos",
+    ("pos/square_items",),
+    _pos_identities,
+    optional=(_POS_DIRECTORY,),
+    tables=(_LOCATIONS,),
 )
 
 #: Staged order-row columns the web/marketplace feed reads.

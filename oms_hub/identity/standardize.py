@@ -46,6 +46,8 @@ SOURCE_COLUMNS: dict[str, pl.DataType] = {
     "card_brand": pl.String(),  # the brand of the card the identity pays with most
     "card_last4": pl.String(),  # and its last four digits (never more of the number)
     "cards": pl.String(),  # every card it paid with: "Visa 4242; MasterCard 0044"
+    # store customers: the postal code of the store they buy at most (its trade area)
+    "store_postal_code": pl.String(),
     "seen_at": pl.Datetime("us", "UTC"),  # latest sighting (survivorship: most recent wins)
     "first_seen_at": pl.Datetime("us", "UTC"),  # earliest sighting, if known
     "landed_file": pl.String,  # lineage of the latest sighting
@@ -324,6 +326,19 @@ def postal(expr: pl.Expr, country: pl.Expr) -> pl.Expr:
     return _null_if_empty(text)
 
 
+def postal_area(code: pl.Expr, country: pl.Expr) -> pl.Expr:
+    """The area a standardized postal code lies in: a store's trade area is about this
+    big. US: the 3-digit ZIP prefix (sectional center); Canada: the forward sortation area
+    (first 3 characters); UK: the outward code (all but the last 3); elsewhere the code."""
+    return (
+        pl.when(country.is_in(["US", "CA"]) & (code.str.len_chars() >= 5))
+        .then(code.str.slice(0, 3))
+        .when((country == "GB") & (code.str.len_chars() >= 5))
+        .then(code.str.slice(0, code.str.len_chars() - 3))
+        .otherwise(code)
+    )
+
+
 def company(expr: pl.Expr) -> pl.Expr:
     """Company name without legal suffix or punctuation (``ACME, Inc.`` -> ``acme``)."""
     text = fold(expr).str.replace_all("&", " and ").str.replace_all(r"[^a-z0-9 ]", " ")
@@ -446,6 +461,8 @@ def standardize_identities(
         pl.col("_city").alias("city"),
         pl.col("_region").alias("region"),
         postal(pl.col("postal_code"), country).alias("postal"),
+        postal_area(postal(pl.col("postal_code"), country), country).alias("area"),
+        postal_area(postal(pl.col("store_postal_code"), country), country).alias("store_area"),
         country.alias("country"),
         birth_date(pl.col("birth_date")).alias("birth_date"),
         pl.col("_company").alias("company"),

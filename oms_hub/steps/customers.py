@@ -46,6 +46,7 @@ _VALUES = [c for c in SOURCE_COLUMNS if c not in ("landed_file", "locator")]
 def collect_identities(home: Home) -> pl.DataFrame:
     """Every feed's source identities (the generic frame), one row per identity."""
     parts = []
+    lake = Lake(home)
     for feed in active_feeds(STREAMS):
         staged = {name: staged_rows(home, STREAMS[name]) for name in feed.streams}
         if any(frame is None for frame in staged.values()):
@@ -53,6 +54,9 @@ def collect_identities(home: Home) -> pl.DataFrame:
         for name in feed.optional:
             if name in STREAMS and (rows := staged_rows(home, STREAMS[name])) is not None:
                 staged[name] = rows
+        for name in feed.tables:
+            if lake.has_data(name):
+                staged[name] = lake.scan(name)
         parts.append(ensure_columns(feed.extract(staged).collect()).select(*SOURCE_COLUMNS))
     if not parts:
         return ensure_columns(pl.DataFrame()).select(*SOURCE_COLUMNS)
