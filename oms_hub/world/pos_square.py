@@ -13,6 +13,12 @@ profile is paid by one of the person's cards 80 % of the time (a quarter of thos
 a phone wallet, showing the wallet's device number), else in cash (both columns blank); a
 sale without a profile by an anonymous card 80 % of the time, else in cash. A refund shows
 the card of the sale it refunds.
+
+Who buys at which store: identified shoppers live near their store. 90 % of a store's
+sales with a customer profile go to a profile of a person living in its trade area
+(``homes``: the store's 3-digit ZIP area), the rest to anyone; whether a sale is a
+resident's is drawn on its own per-day stream (``POS_SQUARE_LOCALS``), so the sales
+themselves (counts, lines, amounts, stores, payments drawn) are what they always were.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from oms_hub.connectors.pos.square_items import SQUARE_COLUMNS
 from oms_hub.world import seeds
 from oms_hub.world.cards import BRAND_P, SQUARE_BRANDS, Cards
 from oms_hub.world.files import copy_file, write_csv
+from oms_hub.world.homes import ELSEWHERE, home_stores
 from oms_hub.world.ids import ALPHANUMERIC, UPPER_DIGITS, random_ids
 from oms_hub.world.model import LINES_PER_ORDER_P, QTY_P, Catalog, People
 from oms_hub.world.money import round_div, usd_text
@@ -71,6 +78,9 @@ REFUND_RATE = 0.03
 MAX_REFUND_DELAY_DAYS = 10
 DISCOUNT_RATE = 0.15
 CUSTOMER_RATE = 0.40
+#: Of the sales with a customer profile, the share made by a resident of the store's trade
+#: area (``homes``); the rest by anyone (commuters, travellers). Assumed, not measured.
+LOCAL_SALE_SHARE = 0.90
 US_DATE_FILE_RATE = 0.10
 NOTE_RATE = 0.005
 #: Of the sales not on an instant profile: paid by card (else cash), and of those with a
@@ -214,6 +224,7 @@ class SquarePosWriter:
         self._profile_ids = random_ids(rng, len(person), 26, UPPER_DIGITS)
         self._profile_names = people.name_variants(rng, person, exact_allowed=first_of_person)
         self._profile_order = rng.permutation(len(person))
+        self._build_local_orders(home_stores(self.seed, len(people))[person])
         self._used = np.zeros(len(person), dtype=bool)
         # visit statistics for the Customer Directory exports (no random draws)
         self._first_day = np.full(len(person), -1, dtype=np.int64)
@@ -225,6 +236,20 @@ class SquarePosWriter:
         self._instant = self._draws.instant
         card_rng = seeds.rng_for(self.seed, seeds.POS_SQUARE_PROFILE_CARDS)
         self._instant_slot = self.cards.pick(card_rng, person)
+
+    def _build_local_orders(self, profile_home: np.ndarray) -> None:
+        """Per store, its residents' profiles in loyalty order (no random draws).
+
+        ``_local_order[_local_start[s] : _local_start[s] + _local_size[s]]`` are the profiles
+        of the people living in store ``s``'s trade area, in the order of ``_profile_order``
+        (so the skew towards a few loyal customers holds within each store).
+        """
+        home = profile_home[self._profile_order]
+        resident = home != ELSEWHERE
+        by_store = np.argsort(home[resident], kind="stable")
+        self._local_order = self._profile_order[resident][by_store]
+        self._local_size = np.bincount(home[resident], minlength=len(STORES))
+        self._local_start = np.cumsum(self._local_size) - self._local_size
 
     def _payments(self, d: int, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Card brand (index into ``SQUARE_BRANDS``) and last four per transaction; -1 = cash.
@@ -253,14 +278,30 @@ class SquarePosWriter:
             np.where(cash, -1, last4).astype(np.int16),
         )
 
-    def _sample_profiles(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Customer profile per transaction, -1 for none; a few loyal customers come often."""
+    def _sample_profiles(self, d: int, rng: np.random.Generator, store: np.ndarray) -> np.ndarray:
+        """Customer profile per transaction at ``store``, -1 for none.
+
+        ``LOCAL_SALE_SHARE`` of the identified sales go to a resident of the store's trade
+        area, the others (commuters, travellers) to anyone; a few loyal customers come
+        often (the ``u ** 1.6`` rank) within either group. Which group is drawn on its own
+        per-day stream, so the day's ``POS_SQUARE`` draws are the ones they always were.
+        """
+        n = len(store)
         has = rng.random(n) < CUSTOMER_RATE
         size = len(self._profile_order)
         if size == 0:
             return np.full(n, -1, dtype=np.int64)
-        rank = np.minimum((size * rng.random(n) ** 1.6).astype(np.int64), size - 1)
-        return np.where(has, self._profile_order[rank], -1)
+        skew = rng.random(n) ** 1.6
+        rank = np.minimum((size * skew).astype(np.int64), size - 1)
+        profile = self._profile_order[rank]
+        local = seeds.rng_for(self.seed, seeds.POS_SQUARE_LOCALS, d).random(n) < LOCAL_SALE_SHARE
+        group = self._local_size[store]
+        local &= group > 0
+        if local.any():
+            local_rank = np.minimum((group * skew).astype(np.int64), np.maximum(group - 1, 0))
+            at = np.minimum(self._local_start[store] + local_rank, len(self._local_order) - 1)
+            profile = np.where(local, self._local_order[at], profile)
+        return np.where(has, profile, -1)
 
     # -- one day --------------------------------------------------------------------------
     def file_names(self) -> list[str]:
@@ -287,7 +328,7 @@ class SquarePosWriter:
         lines = rng.choice(len(LINES_PER_ORDER_P), size=n, p=LINES_PER_ORDER_P) + 1
         secs = _store_times(rng, n)
         device = 1 + rng.integers(0, 1 << 30, size=n) % self._registers[store_of_order]
-        profile = self._sample_profiles(rng, n)
+        profile = self._sample_profiles(d, rng, store_of_order)
         tid = random_ids(rng, n, 22, ALPHANUMERIC)
         pid = random_ids(rng, n, 29, ALPHANUMERIC)
 

@@ -4,8 +4,9 @@ The same persons shop in stores (POS ``Customer ID``) and online, so identity
 resolution can be scored across channels against one ``person_id`` space. Each person
 gets contact details drawn from their own stream (``seeds.PEOPLE_CONTACTS``; the
 People draws and so the POS files are untouched): a primary email, a later "new"
-email, a phone and a ZIP code plus the ZIP they moved to. Each channel then sees a
-*variant* (``profiles``):
+email, a phone and a ZIP code plus the ZIP they moved to (people living in a store's
+trade area have a ZIP of that area, drawn on ``seeds.PEOPLE_HOMES``: ``homes``). Each
+channel then sees a *variant* (``profiles``):
 
 * the name as typed (exact, nickname, initial, a dropped letter, upper case, or first
   and last name typed into each other's field);
@@ -30,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from oms_hub.world import seeds
+from oms_hub.world.homes import draw_homes, home_zips
 from oms_hub.world.model import People
 
 DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "aol.com", "hotmail.com")
@@ -52,7 +54,7 @@ class Contacts:
 
 
 def build_contacts(seed: int, people: People) -> Contacts:
-    """Emails, phone and ZIP codes per person, from their own random stream."""
+    """Emails, phone and ZIP codes per person, from their own random streams."""
     n = len(people)
     rng = seeds.rng_for(seed, seeds.PEOPLE_CONTACTS)
     first = people.first_of(np.arange(n))
@@ -70,6 +72,9 @@ def build_contacts(seed: int, people: People) -> Contacts:
     line = rng.integers(0, 10_000, size=n)
     zips = rng.integers(1_000, 99_950, size=n)
     moved = rng.integers(1_000, 99_950, size=n)
+    # residents of a store's trade area live (and half of the movers stay) in its 3-digit
+    # ZIP area; drawn on PEOPLE_HOMES, so every draw of this stream is unchanged
+    zips, moved = home_zips(draw_homes(seed, n), zips, moved)
     frame = (
         pl.DataFrame(
             {

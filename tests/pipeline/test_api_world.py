@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -16,6 +17,10 @@ from oms_hub.identity.feeds import order_identity
 from oms_hub.pipeline import run_pipeline
 from oms_hub.storage.lake import Lake
 from oms_hub.world import generate_world
+from oms_hub.world.homes import home_stores
+from oms_hub.world.model import People, build_people, person_count
+from oms_hub.world.places import STORES
+from oms_hub.world.web_customers import build_contacts
 
 WORLD = {"orders": 600, "days": 4, "seed": 5}
 
@@ -128,6 +133,34 @@ def test_web_buyers_are_the_world_people_and_resolve_against_the_truth(api_world
     assert pos["precision"] >= 0.98, pos
     pos_xref = xref.filter(pl.col("source") == "pos")
     assert pos_xref["landed_file"].str.starts_with("pos/customers/export-").all()
+
+
+def test_web_orders_ship_to_their_buyers_home_zip(api_world: Home) -> None:
+    # every channel takes a buyer's ZIP from the world's contacts: their home ZIP (in a
+    # store's 3-digit trade area for the 70 % living near a store) or the one after a move
+    seed, people = WORLD["seed"], person_count(WORLD["orders"])
+    contacts = build_contacts(seed, build_people(seed, people)).frame.with_columns(
+        person_id=People.person_ids(np.arange(people)), home=pl.Series(home_stores(seed, people))
+    )
+    truth = pl.read_csv(api_world.truth / "identities.csv", infer_schema=False)
+    orders = (
+        Lake(api_world)
+        .read("core.orders")
+        .filter(pl.col("source") != "pos")
+        .select("source", "ship_postal_code", source_customer_id=order_identity())
+        .join(truth, on=["source", "source_customer_id"])
+        .join(contacts, on="person_id")
+    )
+    assert set(orders["source"]) == {"shopify", "woocommerce", "amazon"}
+    assert orders.height > 300
+    code = pl.col("ship_postal_code")
+    assert orders.select(((code == pl.col("zip")) | (code == pl.col("new_zip"))).all()).item()
+    prefixes = dict(enumerate(s.postal_code[:3] for s in STORES))
+    residents = orders.filter(pl.col("home") >= 0).with_columns(
+        prefix=pl.col("home").replace_strict(prefixes, return_dtype=pl.String)
+    )
+    assert 0.6 < residents.height / orders.height < 0.8  # web buyers live anywhere
+    assert (residents["ship_postal_code"].str.slice(0, 3) == residents["prefix"]).mean() > 0.9
 
 
 def test_orders_carry_the_customer_key_of_their_identity(api_world: Home) -> None:
