@@ -122,8 +122,13 @@ FIELDS: tuple[str, ...] = tuple(LEVELS)
 
 #: Fields whose exact agreement is weighed by how common the agreeing value is
 #: (term-frequency adjustment): sharing the surname "Smith" says less than sharing
-#: "Quinbertre". Column -> the level that means "exactly equal".
-TF_FIELDS: dict[str, tuple[str, int]] = {"first": ("first_canon", 4), "last": ("last", 3)}
+#: "Quinbertre", and sharing a city-centre ZIP code where a store's shoppers live less
+#: than sharing a rural one. Field -> (column, the level its agreement shows as).
+TF_FIELDS: dict[str, tuple[str, int]] = {
+    "first": ("first_canon", 4),
+    "last": ("last", 3),
+    "address": ("postal", 1),  # the same postal code, no street to compare
+}
 
 
 def term_frequencies(con: duckdb.DuckDBPyConnection, population: str | pl.DataFrame) -> None:

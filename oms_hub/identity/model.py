@@ -28,9 +28,11 @@ import numpy as np
 import polars as pl
 from recordlinkage.algorithms.nb_sklearn import ECM
 
+from oms_hub.identity.compare import TF_FIELDS
+
 _FLOOR = 1e-6
 #: Fields adjusted by term frequency and their exact level (see compare.TF_FIELDS).
-TF_EXACT_LEVEL = {"first": 4, "last": 3}
+TF_EXACT_LEVEL = {field: level for field, (_, level) in TF_FIELDS.items()}
 #: Largest adjustment either way (natural log units).
 TF_BOUND = 4.0
 #: Identifier fields that are blocking keys on their own (every pair agreeing on them
@@ -143,7 +145,15 @@ class MatchModel:
         u_exact = self.u.get(name, {}).get(TF_EXACT_LEVEL[name])
         if not u_exact:
             return np.zeros(levels.height)
-        tf = levels[column].fill_null(u_exact).to_numpy().astype(np.float64)
+        # only where the field shows that agreement: equal postal codes on two
+        # matching streets (address level 3-4) are not weighed as a postal code alone
+        at_level = levels[name] == TF_EXACT_LEVEL[name]
+        tf = (
+            levels.select(pl.when(at_level).then(pl.col(column)).fill_null(u_exact))
+            .to_series()
+            .to_numpy()
+            .astype(np.float64)
+        )
         return np.clip(np.log(u_exact) - np.log(np.maximum(tf, 1e-12)), -TF_BOUND, TF_BOUND)
 
     def probability(self, levels: pl.DataFrame) -> np.ndarray:
