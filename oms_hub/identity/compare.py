@@ -104,13 +104,15 @@ LEVELS: dict[str, str] = {
         else 0 end""",
     # where a store customer shops against where the other identity lives: identified
     # store shoppers mostly live in their store's trade area (postal_area), namesakes
-    # mostly elsewhere. 2: one side's store area is the other's home area, 0: compared
-    # and different, -1: nothing to compare (two store profiles without a home: where
-    # both shop says little, and too few pairs share an email to learn how little)
+    # mostly elsewhere. 2: one side's store area is the other's home area, 1: two store
+    # profiles shop in one area (one person's two profiles mostly do, namesakes seldom),
+    # 0: compared and different, -1: nothing to compare
     "store_area": """case
         when a.store_area = b.area or b.store_area = a.area then 2
         when (a.store_area is not null and b.area is not null)
           or (b.store_area is not null and a.area is not null) then 0
+        when a.store_area = b.store_area then 1
+        when a.store_area is not null and b.store_area is not null then 0
         else -1 end""",
     "company": """case when a.company is null or b.company is null then -1
         when a.company = b.company then 2
