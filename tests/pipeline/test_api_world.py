@@ -272,53 +272,37 @@ def test_a_configured_ship_from_dc_moves_stock_for_woo_and_amazon_mfn(api_world,
     assert after == before - want
 
 
-def test_shopify_orders_stage_the_card_that_paid_them(api_world: Home) -> None:
-    """The lake's staged Shopify rows carry the world's cards: brand + last four only."""
-    from oms_hub.sources import SHOPIFY
+def _staged_cards_against_truth(home: Home, spec, source: str) -> pl.DataFrame:
+    """Each truth order of ``source`` with the card its latest staged row carries
+    (``*_got``); asserts the two agree exactly and no more than four digits are staged."""
     from oms_hub.steps.staging import staged_rows
 
-    rows = staged_rows(api_world, SHOPIFY)
+    rows = staged_rows(home, spec)
     assert rows is not None
     staged = (
         rows.sort("version_at")
         .group_by("source_order_id")
         .agg(pl.col("card_brand", "card_last4", "source_customer_id").last())
         .collect()
+        .with_columns(order_id=pl.format(source + ":{}", "source_order_id"))
     )
-    truth = pl.read_csv(api_world.truth / "api_orders.csv", infer_schema=False).filter(
-        pl.col("source") == "shopify"
+    truth = pl.read_csv(home.truth / "api_orders.csv", infer_schema=False).filter(
+        pl.col("source") == source
     )
-    joined = truth.join(
-        staged.with_columns(order_id=pl.format("shopify:{}", "source_order_id")),
-        on="order_id",
-        how="left",
-        suffix="_got",
-    )
+    joined = truth.join(staged, on="order_id", how="left", suffix="_got")
     assert joined.height == truth.height > 100
     assert joined["card_brand"].eq_missing(joined["card_brand_got"]).all()
     assert joined["card_last4"].eq_missing(joined["card_last4_got"]).all()
     assert staged["card_last4"].drop_nulls().str.contains(r"^[0-9]{4}$").all()
-    # the world's mix (assumed): 75 % by card, 15 % of those with a phone wallet
-    carded = truth.filter(pl.col("card_last4").is_not_null())
-    assert 0.68 < carded.height / truth.height < 0.82
-    assert 0.07 < (carded["card_wallet"] == "true").mean() < 0.25
-    assert set(carded["card_brand"]) <= {"Visa", "Mastercard", "American Express", "Discover"}
-    # a customer's repeat card payments mostly show their main card
-    repeat = (
-        joined.filter(
-            pl.col("source_customer_id").is_not_null()
-            & pl.col("card_last4").is_not_null()
-            & (pl.col("card_wallet") == "false")
-        )
-        .group_by("source_customer_id", "card_brand", "card_last4")
-        .len()
-        .group_by("source_customer_id")
-        .agg(top=pl.col("len").max(), total=pl.col("len").sum(), cards=pl.len())
-        .filter(pl.col("total") >= 3)
-    )
-    assert repeat.height > 10
-    assert repeat["cards"].max() <= 3  # nobody holds more than three cards
-    assert repeat["top"].sum() / repeat["total"].sum() > 0.6
+    return joined
+
+
+def test_shopify_orders_stage_the_card_that_paid_them(api_world: Home) -> None:
+    """The lake's staged Shopify rows carry the world's cards: brand + last four only."""
+    from oms_hub.sources import SHOPIFY
+
+    joined = _staged_cards_against_truth(api_world, SHOPIFY, "shopify")
+    assert joined["card_last4"].is_not_null().any()
 
 
 def test_woocommerce_orders_stage_the_card_and_their_identities_carry_it(
@@ -328,24 +312,8 @@ def test_woocommerce_orders_stage_the_card_and_their_identities_carry_it(
     Stripe), exactly the world's; every Woo identity that paid by card carries it."""
     from oms_hub.sources import WOOCOMMERCE
     from oms_hub.steps.customers import collect_identities
-    from oms_hub.steps.staging import staged_rows
 
-    rows = staged_rows(api_world, WOOCOMMERCE)
-    assert rows is not None
-    staged = (
-        rows.sort("version_at")
-        .group_by("source_order_id")
-        .agg(pl.col("card_brand", "card_last4", "source_customer_id").last())
-        .collect()
-        .with_columns(order_id=pl.format("woocommerce:{}", "source_order_id"))
-    )
-    truth = pl.read_csv(api_world.truth / "api_orders.csv", infer_schema=False).filter(
-        pl.col("source") == "woocommerce"
-    )
-    joined = truth.join(staged, on="order_id", how="left", suffix="_got")
-    assert joined.height == truth.height > 100
-    assert joined["card_brand"].eq_missing(joined["card_brand_got"]).all()
-    assert joined["card_last4"].eq_missing(joined["card_last4_got"]).all()
+    joined = _staged_cards_against_truth(api_world, WOOCOMMERCE, "woocommerce")
     assert 0.65 < joined["card_last4"].is_not_null().mean() < 0.85  # PayPal: no card
     # the identities: an account's cards are the cards its orders showed
     identities = collect_identities(api_world).filter(pl.col("source") == "woocommerce")
