@@ -85,7 +85,9 @@ def build_customers(home: Home, *, run_at: dt.datetime | None = None) -> dict[st
     if state is None:
         result: Resolution | None = resolve(identities, config=config, run_at=run_at)
     else:
-        known = state.rows.select(_VALUES)
+        # a state saved before a source column existed has it as null (so the
+        # identities that now carry one count as changed, not as an error)
+        known = ensure_columns(state.rows).select(_VALUES)
         changed = identities.join(known, on=_VALUES, how="anti", nulls_equal=True)
         if changed.height == 0:
             mode, result = "unchanged", None

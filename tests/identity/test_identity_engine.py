@@ -239,7 +239,7 @@ def test_an_amazon_buyer_s_next_order_attaches_by_relay_even_to_an_older_state(l
     keys = tuple(k for k in first.state.keys if k != "relay" and "[either:" not in k)
     hashes = [c for c in first.state.rows.columns if c.startswith(("bk_", "bke_"))]
     newer = ("std_relay", "std_spelled", "std_card", "std_cards", "card_brand", "card_last4",
-             "cards")  # fmt: skip
+             "cards", "store_postal_code", "std_area", "std_store_area")  # fmt: skip
     old = dataclasses.replace(first.state, rows=first.state.rows.drop(*newer, *hashes), keys=keys)
     # the same buyer months later: moved, an initial for the given name; only the relay
     # address is shared exactly
@@ -249,7 +249,9 @@ def test_an_amazon_buyer_s_next_order_attaches_by_relay_even_to_an_older_state(l
     later = resolve_incremental(next_order, old, run_at=T0 + dt.timedelta(days=90))
     key = dict(zip(later.xref["source_customer_id"], later.xref["customer_key"], strict=True))
     assert key["order:2"] == key["order:1"]
-    assert {"std_relay", "std_spelled", "std_card", "std_cards"} <= set(later.state.rows.columns)
+    assert {"std_relay", "std_spelled", "std_card", "std_cards", "std_area", "std_store_area"} <= (
+        set(later.state.rows.columns)
+    )
     assert any(c.startswith("bke_") for c in later.state.rows.columns)
 
 

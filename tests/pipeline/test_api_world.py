@@ -336,3 +336,30 @@ def test_woocommerce_orders_stage_the_card_and_their_identities_carry_it(
     assert listed.sort(pl.all()).equals(
         paid.join(carded, on="source_customer_id", how="semi").sort(pl.all())
     )
+
+
+def test_the_customers_step_upgrades_a_state_saved_before_store_areas(api_world, copy_home) -> None:
+    """A deployment's saved identity state predates a source column (here the store a
+    POS profile buys at): the next run must not fail, must fill it in and keep keys."""
+    from oms_hub.identity import IdentityState
+    from oms_hub.steps.customers import build_customers
+
+    home = copy_home(api_world)
+    folder = home.state / "identity"
+    state = IdentityState.load(folder)
+    assert state is not None
+    assert state.rows["store_postal_code"].drop_nulls().len() > 0
+    before = dict(state.rows.select("identity", "customer_key").iter_rows())
+    newer = ["store_postal_code", "std_area", "std_store_area"]
+    IdentityState(
+        rows=state.rows.drop(newer), customers=state.customers, model=state.model,
+        keys=state.keys,
+    ).save(folder)  # fmt: skip
+    summary = build_customers(home)
+    assert summary["mode"] in ("full", "incremental")  # the POS profiles changed
+    after = IdentityState.load(folder)
+    assert after is not None
+    assert after.rows["store_postal_code"].drop_nulls().len() > 0
+    keys = dict(after.rows.select("identity", "customer_key").iter_rows())
+    kept = sum(keys[i] == k for i, k in before.items())
+    assert kept / len(before) > 0.99  # no renumbering
