@@ -6,9 +6,10 @@ chain clearly different people together (A~B, B~C, but A and C are not the same 
 a shared household phone, a typo'd email). The guard looks, inside each component, for
 *cannot-link* evidence: a candidate pair that was compared, did not link, and is clearly
 different (neither name alike, or different birth dates and given names at most an
-initial apart, or a match probability below ``cannot_link_below``: the pair's own fields
-conflict so strongly, such as two different phone numbers, that only a chain of weak
-links can have joined them); it also caps the size of a component. (Making every pair of clearly
+initial apart, or given names not clearly different and a match probability below
+``cannot_link_below``: the pair's own fields conflict so strongly, such as two
+different phone numbers, that only a chain of weak links can have joined them; a pair
+the first-name veto zeroed is not such evidence); it also caps the size of a component. (Making every pair of clearly
 different given names cannot-link, so that an initial cannot chain Jane and John
 Smith, was measured in session 3: +0.001 F1 on the 20k world, -0.004 on FEBRL3, whose
 corrupted given names it takes for different people; not kept.) A flagged component is
