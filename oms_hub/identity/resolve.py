@@ -358,9 +358,7 @@ def resolve_incremental(
     n_old = old.height
     # a state saved before a source column existed: null there (its identities whose
     # value is now known arrive as updated identities and replace their rows)
-    old = old.with_columns(
-        pl.lit(None, dtype=t).alias(c) for c, t in SOURCE_COLUMNS.items() if c not in old.columns
-    )
+    old = ensure_columns(old)
     fresh_std = _standardized(fresh_raw, config).with_columns(pl.col("rid") + n_old)
     missing = [c for c in fresh_std.columns if c != "rid" and f"std_{c}" not in old.columns]
     if missing:  # a state saved before a standardized column existed: derive it now
