@@ -18,20 +18,26 @@ LEVELS: dict[str, str] = {
     # 1 loosely alike (or swapped with the surname), 0 different. The initial has its own
     # level: it is far rarer among chance pairs than "loosely alike" and, folded into it,
     # was weighed as little as a passing resemblance.
+    # an initial of the formal name counts too ("R." ~ "Bob": a card shows the legal name)
     # ``spelled``: the given name an initial's own email spells out (standardize.py); an
     # initial whose email says "Kelros" is not Karen (unless one side has the names swapped)
+    # nor is it when one spelling starts with the other: "brilo.vanderberg@" read against
+    # the surname "Berg" spells "brilovander", which is still Brilo
     "first": """case when a.first is null or b.first is null then -1
         when (a.spelled is not null or b.spelled is not null)
           and length(coalesce(a.spelled, a.first_canon)) > 1
           and length(coalesce(b.spelled, b.first_canon)) > 1
           and jaro_winkler_similarity(coalesce(a.spelled, a.first_canon),
                                       coalesce(b.spelled, b.first_canon)) < 0.9
+          and not starts_with(coalesce(a.spelled, a.first_canon), coalesce(b.spelled, b.first_canon))
+          and not starts_with(coalesce(b.spelled, b.first_canon), coalesce(a.spelled, a.first_canon))
           and jaro_winkler_similarity(coalesce(a.spelled, a.first_canon), b.last) < 0.9
           and jaro_winkler_similarity(a.last, coalesce(b.spelled, b.first_canon)) < 0.9 then 0
         when a.first_canon = b.first_canon then 4
         when jaro_winkler_similarity(a.first, b.first) >= 0.92
           or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.92 then 3
-        when least(length(a.first), length(b.first)) = 1 and a.first[1] = b.first[1] then 2
+        when least(length(a.first), length(b.first)) = 1
+          and (a.first[1] = b.first[1] or a.first_canon[1] = b.first_canon[1]) then 2
         when jaro_winkler_similarity(a.first, b.first) >= 0.80
           or damerau_levenshtein(a.first, b.first) <= 1
           or jaro_winkler_similarity(a.first_canon, b.first_canon) >= 0.80

@@ -147,6 +147,36 @@ def test_an_initial_has_its_own_level_and_its_email_can_contradict_a_given_name(
     assert first[(3, 5)] == 2
 
 
+def test_an_initial_meets_the_formal_name_of_a_nickname_and_a_longer_spelling() -> None:
+    std = _std([
+        ("R.", "Ashtempel", None),  # 0: a card's initial of Robert
+        ("Bob", "Ashtempel", None),  # 1
+        # 2: the email spells "brilovander" against the surname "Berg" typed here
+        ("B.", "Berg", "brilo.vanderberg79@gmail.com"),
+        ("Brilo", "Berg", None),  # 3
+        ("Bertram", "Berg", None),  # 4
+        ("Tony", "Ashtempel", None),  # 5
+    ])  # fmt: skip
+    assert std["spelled"].to_list()[2] == "brilovander"
+    # R. and Bob share no letter: only the formal name's initial pairs them
+    assert (0, 1) in _pairs(std, load_config().blocking_keys)
+    con = duckdb.connect()
+    try:
+        con.register("s", std)
+        con.execute("create table std as select * from s")
+        pairs = pl.DataFrame(
+            {"l": [0, 2, 2, 0], "r": [1, 3, 4, 5]}, schema={"l": pl.UInt32, "r": pl.UInt32}
+        )
+        levels = compare_pairs(con, "std", pairs)
+        first = dict(zip(zip(levels["l"], levels["r"], strict=True), levels["first"], strict=True))
+    finally:
+        con.close()
+    assert first[(0, 1)] == 2  # R. ~ Bob (Robert): the initial level
+    assert first[(2, 3)] == 2  # B. (brilovander) ~ Brilo: not contradicted
+    assert first[(2, 4)] == 0  # B. (brilovander) ~ Bertram: contradicted
+    assert first[(0, 5)] == 0  # R. ~ Tony (Anthony): different
+
+
 def test_incremental_pairs_equal_the_full_run_s_when_keys_are_missing() -> None:
     # emails missing on most identities: a missing value is no block (DuckDB hashes NULL
     # to a constant, which once paired every identity without an email with every other)
