@@ -128,13 +128,15 @@ class MatchModel:
                 # state from an older version): no evidence either way
                 continue
             lo = min(table)
-            lookup = np.zeros(max(table) - lo + 1)
+            # one slot more, weighing 0: where a level is unknown to the model
+            lookup = np.zeros(max(table) - lo + 2)
             for level, weight in table.items():
                 lookup[level - lo] = weight
-            values = levels[name].to_numpy().astype(np.int64) - lo
-            known = (values >= 0) & (values < len(lookup))
-            total += np.where(known, lookup[np.clip(values, 0, len(lookup) - 1)], 0.0)
-            total += self._tf_adjustment(levels, name)
+            slot = levels[name].to_numpy().astype(np.intp) - lo
+            slot[(slot < 0) | (slot >= len(lookup) - 1)] = len(lookup) - 1
+            total += lookup[slot]
+            if name in TF_EXACT_LEVEL:
+                total += self._tf_adjustment(levels, name)
         return total
 
     def _tf_adjustment(self, levels: pl.DataFrame, name: str) -> np.ndarray:
@@ -321,6 +323,45 @@ def counted_exact_u(
     return out
 
 
+#: Bits per field in a packed comparison pattern: levels -1 .. 14.
+_PATTERN_BITS = 4
+
+
+def comparison_patterns(
+    levels: pl.DataFrame, fields: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct comparison vectors of ``levels`` (int64, one column per field) and how
+    many pairs show each (float64).
+
+    Levels are small integers, so each pair's vector packs into one int64 and the group-by
+    hashes one column: over ten int8 columns polars row-encoded every pair first, a
+    gigabyte at eleven million pairs. Vectors that do not pack (more than 15 fields, a
+    level outside -1..14) are grouped column-wise as before.
+    """
+    span = 1 << _PATTERN_BITS
+    packable = len(fields) * _PATTERN_BITS <= 62 and all(
+        levels[f].null_count() == 0
+        and levels.height > 0
+        and -1 <= levels[f].min() <= levels[f].max() < span - 1  # type: ignore[operator]
+        for f in fields
+    )
+    if not packable:
+        patterns = levels.group_by(fields).len()
+        return (
+            patterns.select(fields).to_numpy().astype(np.int64),
+            patterns["len"].to_numpy().astype(np.float64),
+        )
+    code = pl.sum_horizontal(
+        (pl.col(f).cast(pl.Int64) + 1) * (1 << (_PATTERN_BITS * j)) for j, f in enumerate(fields)
+    )
+    patterns = levels.select(code.alias("code")).group_by("code").len().sort("code")
+    packed = patterns["code"].to_numpy()
+    codes = np.stack(
+        [((packed >> (_PATTERN_BITS * j)) & (span - 1)) - 1 for j in range(len(fields))], axis=1
+    ).astype(np.int64)
+    return codes, patterns["len"].to_numpy().astype(np.float64)
+
+
 def fit_fs_em(
     levels: pl.DataFrame,
     random_levels: pl.DataFrame,
@@ -354,9 +395,7 @@ def fit_fs_em(
             u[name][COUNTED_EXACT[name]] = value
     if derived_u:
         _with_derived_u(u, {k: v for k, v in derived_u.items() if k in fields})
-    patterns = levels.group_by(fields).len()
-    counts = patterns["len"].to_numpy().astype(np.float64)
-    codes = patterns.select(fields).to_numpy().astype(np.int64)
+    codes, counts = comparison_patterns(levels, fields)
     all_pairs = max(1.0, n_identities * (n_identities - 1) / 2)
     offsets, u_tab, m_tab = [], [], []
     for j, name in enumerate(fields):

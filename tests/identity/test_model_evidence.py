@@ -11,6 +11,7 @@ from oms_hub.identity.model import (
     MIN_ANCHOR_PAIRS,
     TF_BOUND,
     MatchModel,
+    comparison_patterns,
     counted_exact_u,
     fit_fs_em,
 )
@@ -187,3 +188,22 @@ def test_identities_sharing_a_relay_address_are_candidates() -> None:
     finally:
         con.close()
     assert pairs.rows() == [(0, 1)]
+
+
+def test_comparison_patterns_packed_equal_the_column_wise_group_by() -> None:
+    rng = np.random.default_rng(3)
+    fields = ("first", "last", "email")
+    levels = pl.DataFrame(
+        {f: rng.integers(-1, 5, size=5_000) for f in fields}, schema={f: pl.Int8 for f in fields}
+    )
+
+    def as_set(codes: np.ndarray, counts: np.ndarray) -> set[tuple[int, ...]]:
+        return {(*map(int, row), int(n)) for row, n in zip(codes, counts, strict=True)}
+
+    expected = levels.group_by(fields).len()
+    want = {tuple(row) for row in expected.rows()}
+    assert as_set(*comparison_patterns(levels, fields)) == want
+    # a level the packing cannot hold is grouped column-wise, same answer
+    odd = levels.with_columns(pl.lit(20, dtype=pl.Int8).alias("email"))
+    got = as_set(*comparison_patterns(odd, fields))
+    assert got == {tuple(row) for row in odd.group_by(fields).len().rows()}
