@@ -193,6 +193,10 @@ def run_world(orders: int, api_orders: int, work: Path, seed: int = 7) -> dict:
         "seed": seed,
         "customers": summary["customers"],
         "seconds_customers_step": round(seconds, 2),
+        # where the step's time went: reading the identity feeds, resolving them
+        "seconds_feeds": summary.get("seconds_feeds"),
+        "seconds_resolving": summary.get("seconds_total"),
+        "candidate_pairs": summary.get("pairs"),
         **world_scores(xref, truth),
     }
 

@@ -16,6 +16,7 @@ of customers reaches an order's day only when the day is conformed again.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import polars as pl
@@ -72,7 +73,9 @@ def build_customers(home: Home, *, run_at: dt.datetime | None = None) -> dict[st
     lake = Lake(home)
     config = load_config()
     run_at = run_at or dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
     identities = collect_identities(home)
+    seconds_feeds = time.perf_counter() - started
     state = IdentityState.load(_state_dir(home))
     mode = "full"
     if identities.height == 0:
@@ -118,6 +121,7 @@ def build_customers(home: Home, *, run_at: dt.datetime | None = None) -> dict[st
         "customers": state.customers.height,
         "merges": int((events["kind"] == "merge").sum()),
         "splits": int((events["kind"] == "split").sum()),
+        "seconds_feeds": round(seconds_feeds, 3),
         **{k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()},
     }
 
