@@ -50,13 +50,50 @@ def catalog_lock(home: Home) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _live_parse_parts(lake: Lake) -> str:
+    """SQL filter on ``filename``: keep parse-quarantine parts of live staged batches only.
+
+    Staging writes its quarantine in batches (``oms_hub.storage.batches``): a part is
+    visible once its batch's log exists, and hidden once a merged batch's log names it as
+    replaced, so the view never shows a row twice or loses one, whatever a crash left.
+    The rule is evaluated when the view is queried (file names via ``glob``, which never
+    fails on an empty folder); only the merge logs are read, and only for streams that
+    already had one when the catalog was published (``read_parquet`` fails on a pattern
+    matching nothing; a stream merges for the first time after its first staging run,
+    whose own sweep deletes what it replaced).
+    """
+    from oms_hub.sources import STAGED_SOURCES  # late: sources import the staging step
+
+    streams = [s.files(lake) for s in STAGED_SOURCES]
+    logs = " union all ".join(
+        f"select file from glob({_quote(str(f.log_dir / '*.parquet'))})" for f in streams
+    )
+    batch_of_log = (
+        r"regexp_replace(file, '^.*/staging/(.+)/log/v[0-9]+/([^/]+)\.parquet$', '\1/\2')"
+    )
+    live = f"select {batch_of_log} as batch from ({logs})"
+    merged = [str(f.log_dir / "m*.parquet") for f in streams if any(f.log_dir.glob("m*.parquet"))]
+    if merged:
+        patterns = ", ".join(_quote(p) for p in merged)
+        live += (
+            " except select regexp_replace(filename, '^.*/staging/(.+)/log/v[0-9]+/[^/]+$', "
+            f"'\\1') || '/' || from_batch from read_parquet([{patterns}]) "
+            "where from_batch is not null"
+        )
+    prefix = str(lake.table_dir("ops.quarantine") / "parse") + "/"
+    part_batch = r"regexp_replace(filename, '^.*/ops/quarantine/parse/(.+)/data\.parquet$', '\1')"
+    return f"not starts_with(filename, {_quote(prefix)}) or {part_batch} in ({live})"
+
+
 def view_sql(contract: TableContract, lake: Lake) -> list[str]:
     """DDL for one table's view and its comments."""
     name = contract.name
     cols = ", ".join(f'"{c}"' for c, *_ in contract.columns())
+    where = f" where {_live_parse_parts(lake)}" if name == "ops.quarantine" else ""
     statements = [
         f"create or replace view {name} as select {cols} from read_parquet("
-        f"{_quote(lake.table_glob(name))}, union_by_name = true, hive_partitioning = false)",
+        f"{_quote(lake.table_glob(name))}, union_by_name = true, hive_partitioning = false)"
+        + where,
         f"comment on view {name} is {_quote(contract.description)}",
     ]
     statements += [
