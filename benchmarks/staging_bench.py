@@ -13,6 +13,10 @@ reads the staged rows of every identity feed). It counts the files under
 ``lake/staging`` and ``lake/ops/quarantine`` and prints one JSON line (also appended to
 ``--out``). Only public step functions are used, so the same script measures an older
 checkout (``PYTHONPATH=/path/to/old/checkout``) for a before/after comparison.
+
+``--upgrade LABEL`` instead copies the home a previous run left under that label (e.g. one
+staged file by file by the older checkout), stages it again with this code (which merges
+its small batches) and times the same steps: the first run after an upgrade.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def _files(folder: Path) -> int:
     return sum(len(names) for _, _, names in os.walk(folder)) if folder.is_dir() else 0
 
 
-def run(orders: int, api_orders: int, work: Path, label: str) -> dict:
+def run(orders: int, api_orders: int, work: Path, label: str, upgrade: str | None) -> dict:
     """Stage a fresh copy of the world's landing folder and time the readers."""
     import oms_hub
     from oms_hub.home import Home
@@ -52,8 +56,18 @@ def run(orders: int, api_orders: int, work: Path, label: str) -> dict:
     root = work / f"home-{orders}-{api_orders}-{label}"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    shutil.copytree(world / "landing", root / "landing", copy_function=os.link)
+    if upgrade:  # data files are only ever replaced by rename, so hard links are safe
+        old = work / f"home-{orders}-{api_orders}-{upgrade}"
+        for name in ("landing", "lake"):
+            shutil.copytree(old / name, root / name, copy_function=os.link)
+        shutil.copytree(old / "state", root / "state")
+    else:
+        shutil.copytree(world / "landing", root / "landing", copy_function=os.link)
     home = Home(root)
+    files_before = {
+        "files_lake_staging_before": _files(home.lake / "staging"),
+        "files_lake_ops_quarantine_before": _files(home.lake / "ops" / "quarantine"),
+    }
     seconds: dict[str, float] = {}
 
     def timed(name: str, fn, *args):
@@ -84,6 +98,7 @@ def run(orders: int, api_orders: int, work: Path, label: str) -> dict:
         "files_lake_staging": _files(home.lake / "staging"),
         "files_lake_ops_quarantine": _files(home.lake / "ops" / "quarantine"),
         "compacted": sum(int(s.get("compacted_batches", 0)) for s in first),
+        **(files_before if upgrade else {}),
         "seconds": seconds,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
@@ -95,10 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-orders", type=int, default=None, metavar="M")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks/work/staging")
     parser.add_argument("--label", default="run", help="names the home folder and the result")
+    parser.add_argument("--upgrade", metavar="LABEL", help="restage the home of run LABEL")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/staging.jsonl")
     args = parser.parse_args(argv)
     api = args.world // 4 if args.api_orders is None else args.api_orders
-    figures = run(args.world, api, args.work, args.label)
+    figures = run(args.world, api, args.work, args.label, args.upgrade)
     figures["command"] = " ".join(["benchmarks/staging_bench.py", *(argv or sys.argv[1:])])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a") as fh:

@@ -141,17 +141,17 @@ def parse_quarantine(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
 
 
 def quarantine_scan(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
-    """All of ``ops.quarantine`` as readers must see it: parse parts of live batches only.
-
-    The other stages' parts (landing, conform) are plain files replaced in place.
-    """
+    """All of ``ops.quarantine`` as readers must see it: the streams' parse parts of live
+    batches only (other parts, e.g. conform days or unrecognized landed files, are plain
+    files replaced in place)."""
     lake = Lake(home)
     folder = lake.table_dir("ops.quarantine")
+    streams = {("parse", *spec.folder.split("/")) for spec in specs}
     others = (
         [
             str(p)
             for p in folder.rglob("*.parquet")
-            if not p.name.startswith(".") and p.relative_to(folder).parts[0] != "parse"
+            if not p.name.startswith(".") and p.relative_to(folder).parts[:3] not in streams
         ]
         if folder.is_dir()
         else []

@@ -51,7 +51,8 @@ def catalog_lock(home: Home) -> Iterator[None]:
 
 
 def _live_parse_parts(lake: Lake) -> str:
-    """SQL filter on ``filename``: keep parse-quarantine parts of live staged batches only.
+    """SQL filter on ``filename``: keep parse-quarantine parts of live staged batches only
+    (other parts, e.g. conform days or unrecognized landed files, pass as they are).
 
     Staging writes its quarantine in batches (``oms_hub.storage.batches``): a part is
     visible once its batch's log exists, and hidden once a merged batch's log names it as
@@ -80,9 +81,11 @@ def _live_parse_parts(lake: Lake) -> str:
             f"'\\1') || '/' || from_batch from read_parquet([{patterns}]) "
             "where from_batch is not null"
         )
-    prefix = str(lake.table_dir("ops.quarantine") / "parse") + "/"
+    batched = " or ".join(
+        f"starts_with(filename, {_quote(str(f.quarantine_dir) + '/')})" for f in streams
+    )
     part_batch = r"regexp_replace(filename, '^.*/ops/quarantine/parse/(.+)/data\.parquet$', '\1')"
-    return f"not starts_with(filename, {_quote(prefix)}) or {part_batch} in ({live})"
+    return f"not ({batched}) or {part_batch} in ({live})"
 
 
 def view_sql(contract: TableContract, lake: Lake) -> list[str]:

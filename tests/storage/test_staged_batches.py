@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from oms_hub.cli import main
 from oms_hub.home import Home
 from oms_hub.quality.contracts import contract
 from oms_hub.sources import STAGED_SOURCES, STREAMS
@@ -266,7 +267,7 @@ def test_a_parser_version_bump_parses_everything_again_once(fresh, small_batches
     assert [p.name for p in (stream / "rows").iterdir()] == [f"v{bumped.version}"]
 
 
-def test_the_compact_command_merges_small_runs(fresh) -> None:
+def test_the_compact_command_merges_small_runs(fresh, capsys) -> None:
     home = fresh("command")
     lake = Lake(home)
     files = AMAZON.files(lake)
@@ -278,7 +279,9 @@ def test_the_compact_command_merges_small_runs(fresh) -> None:
         stage_new_files(home, spec)
     expected = snapshot(home)
     assert len(read_state(files).live) == 5
-    summary = compact(home, AMAZON)
-    assert summary["compacted_batches"] == 5
-    assert summary["live_batches"] == 1
+    assert main(["compact", "--home", str(home.root), "amazon/orders"]) == 0
+    assert "amazon/orders: merged 5 small batches into 1; 1 batches now" in capsys.readouterr().out
     assert_same(snapshot(home), expected)
+    assert compact(home, AMAZON)["compacted_batches"] == 0  # nothing small left to merge
+    assert main(["compact", "--home", str(home.root), "amazon/nope"]) == 2
+    assert "unknown stream 'amazon/nope'" in capsys.readouterr().err
