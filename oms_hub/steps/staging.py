@@ -326,6 +326,7 @@ def stage_new_files(
         "batches_written": batcher.batches,
         **compacted,
         "leftovers_deleted": swept["leftovers"],
+        "replaced_deleted": swept["replaced"],
         "seconds": round(time.perf_counter() - started, 3),
         "records_per_second": round(totals["records"] / parsed_seconds)
         if parsed_seconds > 0 and todo
@@ -402,11 +403,13 @@ def _compact_if_needed(files: StreamFiles, progress: Progress) -> dict[str, int]
 def compact_stream(
     files: StreamFiles, progress: Progress = no_progress, *, state: BatchState | None = None
 ) -> dict[str, int]:
-    """Merge the stream's small live batches into full ones, then delete the merged-away.
+    """Merge the stream's small live batches into full ones.
 
-    Call while holding the stream's lock. Each merged batch is committed by its log
-    (which names the batches it replaces) before any of them is deleted, so a crash at
-    any point leaves readers seeing every row exactly once.
+    Call while holding the stream's lock. Each merged batch is committed by its log,
+    which names the batches it replaces; from then on readers ignore those, so a crash at
+    any point leaves readers seeing every row exactly once. The replaced files are
+    deleted by the next run's sweep, not now: a reader in another run that listed them
+    just before the merge may still be reading them.
     """
     state = state or read_state(files)
     groups = _groups(_small(_batch_sizes(files, state)))
@@ -416,7 +419,6 @@ def compact_stream(
         _merge(files, group, state.with_rows)
         done += len(group)
         progress(f"compacted {files.folder}", done, total)
-    sweep(files)
     return {"compacted_batches": total, "merged_batches": len(groups)}
 
 
@@ -433,5 +435,6 @@ def compact(home: Home, spec: StagedSource, progress: Progress = no_progress) ->
         **result,
         "live_batches": len(state.live),
         "leftovers_deleted": swept["leftovers"],
+        "replaced_deleted": swept["replaced"],
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -15,8 +15,9 @@ The rules that make this crash-safe without a lock on the readers:
   parsed again) or a complete batch.
 * A compaction merges small batches into a new one (id ``m…``) whose log carries, per
   file, the batch it came from (``from_batch``). **Once that log exists the batches it
-  names are replaced** and readers ignore them, even while their files still exist; the
-  writer then deletes them (or the next run does, if it crashed first).
+  names are replaced** and readers ignore them while their files still exist; the next
+  run deletes them (not the merging run: a reader in another run that listed them just
+  before the merge may still be reading them).
 * Readers read only the **live** batches: committed and not replaced.
 
 A per-file layout written before batches (``<sha256>.parquet`` rows/log, quarantine part

@@ -166,6 +166,10 @@ def test_a_per_file_lake_reads_unchanged_and_is_merged_by_the_next_run(per_file:
     assert view_count(per_file) == view_before
     files = AMAZON.files(Lake(per_file))
     assert len(read_state(files).live) == 1
+    assert count_files(per_file) > files_before  # replaced files wait for the next run
+    again = stage_new_files(per_file, AMAZON)
+    assert again["files_parsed"] == again["compacted_batches"] == 0
+    assert_same(snapshot(per_file), before)
     assert count_files(per_file) < files_before - 3 * 180
     assert len(list(files.rows_dir.iterdir())) == 1
 
