@@ -289,3 +289,16 @@ def test_the_compact_command_merges_small_runs(fresh, capsys) -> None:
     assert compact(home, AMAZON)["compacted_batches"] == 0  # nothing small left to merge
     assert main(["compact", "--home", str(home.root), "amazon/nope"]) == 2
     assert "unknown stream 'amazon/nope'" in capsys.readouterr().err
+
+
+def test_a_file_landed_again_under_another_name_is_not_parsed_again(fresh) -> None:
+    home = fresh("twice")
+    first = stage_new_files(home, AMAZON)
+    original = next(f for f in LandingManifest(home).files("amazon") if AMAZON.accepts(f.path))
+    copy = Path(original.path).with_name("again-" + Path(original.path).name)
+    shutil.copy(home.landing / original.path, home.landing / copy)
+    register_landed_files(home)
+    again = stage_new_files(home, AMAZON)
+    assert again["files_total"] == first["files_total"]  # the copy is a known duplicate
+    assert again["files_parsed"] == 0
+    assert parse_logs(home, [AMAZON]).height == first["files_parsed"]
