@@ -57,11 +57,12 @@ def _live_parse_parts(lake: Lake) -> str:
     Staging writes its quarantine in batches (``oms_hub.storage.batches``): a part is
     visible once its batch's log exists, and hidden once a merged batch's log names it as
     replaced, so the view never shows a row twice or loses one, whatever a crash left.
-    The rule is evaluated when the view is queried (file names via ``glob``, which never
-    fails on an empty folder); only the merge logs are read, and only for streams that
-    already had one when the catalog was published (``read_parquet`` fails on a pattern
-    matching nothing; a stream merges for the first time after its first staging run,
-    whose own sweep deletes what it replaced).
+    The rule is evaluated when the view is queried (log names via ``glob``, which never
+    fails on an empty folder), so merges after publishing are honoured: the replaced ids
+    are read from every batch log written by this code (``p…``/``m…``; ``read_parquet``
+    fails on a pattern matching nothing, so the clause is left out while no such log
+    exists: a catalog published before the lake's first staging run under batches shows
+    the batches that run merges away twice until the next publish or staging run).
     """
     from oms_hub.sources import STAGED_SOURCES  # late: sources import the staging step
 
@@ -73,13 +74,12 @@ def _live_parse_parts(lake: Lake) -> str:
         r"regexp_replace(file, '^.*/staging/(.+)/log/v[0-9]+/([^/]+)\.parquet$', '\1/\2')"
     )
     live = f"select {batch_of_log} as batch from ({logs})"
-    merged = [str(f.log_dir / "m*.parquet") for f in streams if any(f.log_dir.glob("m*.parquet"))]
-    if merged:
-        patterns = ", ".join(_quote(p) for p in merged)
+    merge_logs = lake.root / "staging" / "*" / "*" / "log" / "v*" / "[pm]*.parquet"
+    if any(lake.root.glob(str(merge_logs.relative_to(lake.root)))):
         live += (
             " except select regexp_replace(filename, '^.*/staging/(.+)/log/v[0-9]+/[^/]+$', "
-            f"'\\1') || '/' || from_batch from read_parquet([{patterns}]) "
-            "where from_batch is not null"
+            f"'\\1') || '/' || from_batch from read_parquet({_quote(str(merge_logs))}, "
+            "union_by_name = true) where from_batch is not null"
         )
     batched = " or ".join(
         f"starts_with(filename, {_quote(str(f.quarantine_dir) + '/')})" for f in streams
