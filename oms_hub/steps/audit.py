@@ -24,7 +24,7 @@ from oms_hub.quality.contracts import contract
 from oms_hub.sources import IDENTITY_STREAMS, STAGED_SOURCES, STREAMS, TERMINAL_STREAMS
 from oms_hub.steps.catalog import file_order
 from oms_hub.steps.orders import file_days
-from oms_hub.steps.staging import parse_logs, quarantine_scan, staged_rows
+from oms_hub.steps.staging import parse_logs, staged_rows
 from oms_hub.storage.lake import Lake
 
 #: Core tables whose rows carry loaded records. A record counts as loaded when one of its
@@ -119,8 +119,11 @@ def build_load_audit(home: Home) -> dict[str, Any]:
         .group_by("landed_file")
         .agg(loaded=pl.col("locator").n_unique().cast(pl.Int64))
     )
-    # Parse quarantine of live batches only (a merge's replaced batches may linger).
-    quarantine = quarantine_scan(home, list(STAGED_SOURCES))
+    quarantine = (
+        lake.scan("ops.quarantine")
+        if lake.has_data("ops.quarantine")
+        else contract("ops.quarantine").empty().lazy()
+    )
     rejected = quarantine.filter(pl.col("action") == "rejected").select("landed_file", "locator")
     order = file_order(home)
     superseded = [

@@ -49,6 +49,7 @@ from oms_hub.storage.batches import (
     read_state,
     scan_logs,
     sweep,
+    visible_quarantine,
 )
 from oms_hub.storage.lake import Lake, write_parquet_atomic
 from oms_hub.storage.manifest import LandedFile, LandingManifest
@@ -141,25 +142,14 @@ def parse_quarantine(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
 
 
 def quarantine_scan(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
-    """All of ``ops.quarantine`` as readers must see it: the streams' parse parts of live
-    batches only (other parts, e.g. conform days or unrecognized landed files, are plain
-    files replaced in place)."""
+    """All of ``ops.quarantine`` as readers must see it: the given streams' parse parts of
+    live batches only (what ``Lake.scan("ops.quarantine")`` does for every stream)."""
     lake = Lake(home)
-    folder = lake.table_dir("ops.quarantine")
-    streams = {("parse", *spec.folder.split("/")) for spec in specs}
-    others = (
-        [
-            str(p)
-            for p in folder.rglob("*.parquet")
-            if not p.name.startswith(".") and p.relative_to(folder).parts[:3] not in streams
-        ]
-        if folder.is_dir()
-        else []
-    )
-    frames = [parse_quarantine(home, specs)]
-    if others:
-        frames.append(pl.scan_parquet(others, hive_partitioning=False))
-    return pl.concat(frames, how="diagonal_relaxed")
+    streams = [spec.files(lake) for spec in specs]
+    paths = visible_quarantine(lake.table_dir("ops.quarantine"), streams)
+    if not paths:
+        return contract("ops.quarantine").empty().lazy()
+    return pl.scan_parquet(paths, hive_partitioning=False)
 
 
 @contextmanager

@@ -154,6 +154,21 @@ def live_quarantine(files: StreamFiles, state: BatchState | None = None) -> list
     return [p for b in state.live if (p := files.quarantine_path(b)).is_file()]
 
 
+def visible_quarantine(quarantine_root: Path, streams: list[StreamFiles]) -> list[Path]:
+    """Every ``ops.quarantine`` file a reader may see: the streams' parse parts of live
+    batches, and every other part (conform days, unrecognized landed files: plain files
+    replaced in place)."""
+    if not quarantine_root.is_dir():
+        return []
+    batched = {f.quarantine_dir.relative_to(quarantine_root).parts for f in streams}
+    others = [
+        p
+        for p in quarantine_root.rglob("*.parquet")
+        if not p.name.startswith(".") and p.relative_to(quarantine_root).parts[:3] not in batched
+    ]
+    return sorted(others) + [p for f in streams for p in live_quarantine(f)]
+
+
 def _delete_all(paths: list[str], *, rmdir: bool = False) -> None:
     """Delete many files (or emptied folders) on a few threads: a sweep after merging a
     lake staged file by file removes tens of thousands, and each is a slow syscall that

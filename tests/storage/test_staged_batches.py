@@ -104,6 +104,7 @@ def snapshot(home: Home) -> dict[str, pl.DataFrame]:
     }
     seen["logs"] = _sorted(parse_logs(home, SPECS))
     seen["quarantine"] = _sorted(quarantine_scan(home, SPECS).collect())
+    assert_frame_equal(_sorted(Lake(home).read("ops.quarantine")), seen["quarantine"])
     return seen
 
 
