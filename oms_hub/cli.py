@@ -326,6 +326,30 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Merge the small staged batches of every stream (or the named ones) now.
+
+    Staging merges a stream's small batches by itself once it has many; this does it at
+    once, e.g. after upgrading a lake staged one file per landed file. Safe while readers
+    run; waits for a staging run of the same stream to finish.
+    """
+    from oms_hub.sources import STAGED_SOURCES, STREAMS
+    from oms_hub.steps.staging import compact
+
+    home = _home(args)
+    unknown = [s for s in args.streams if s not in STREAMS]
+    if unknown:
+        raise CliError(f"unknown stream {unknown[0]!r} (one of: {', '.join(STREAMS)})")
+    for spec in [STREAMS[s] for s in args.streams] or list(STAGED_SOURCES):
+        summary = compact(home, spec, _progress)
+        print(
+            f"{spec.folder}: merged {summary['compacted_batches']:,} small batches into "
+            f"{summary['merged_batches']:,}; {summary['live_batches']:,} batches now "
+            f"({summary['seconds']:.1f}s)"
+        )
+    return 0
+
+
 def cmd_simulate_rules(args: argparse.Namespace) -> int:
     """Replay online orders under another allocation rules file, beside the rules in force."""
     from oms_hub.allocation.rules import RulesError
@@ -469,6 +493,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=7, help="seed of the sample lines (default 7)")
     p.set_defaults(func=cmd_simulate_rules)
+
+    p = sub.add_parser(
+        "compact",
+        help="merge small staged batches (many small runs, or a lake staged file by file)",
+        description=cmd_compact.__doc__,
+    )
+    _add_home(p)
+    p.add_argument(
+        "streams", nargs="*", metavar="SOURCE/STREAM", help="e.g. amazon/orders (default: all)"
+    )
+    p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser(
         "close-period",

@@ -16,7 +16,7 @@ CHECKER = REPO.parent / "shared" / "check-contracts.py"
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["demo"], ["generate"], ["run"], ["docs"], ["close-period"]]
+    "command", [[], ["demo"], ["generate"], ["run"], ["docs"], ["close-period"], ["compact"]]
 )
 def test_every_command_has_help(command: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:

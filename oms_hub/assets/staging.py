@@ -24,7 +24,8 @@ def _staging_asset(spec: StagedSource) -> dg.AssetsDefinition:
         group_name="staging",
         kinds={"parquet"},
         description=f"{spec.source} files ({spec.stream}, parser v{spec.version}) parsed once per "
-        "content hash; bad records to ops.quarantine with a reason, card numbers masked.",
+        "content hash into batches (small ones merged); bad records to ops.quarantine with a "
+        "reason, card numbers masked.",
     )
     def _stage(context: dg.AssetExecutionContext, hub: HubHome) -> dg.MaterializeResult:
         def progress(message: str, done: int, total: int) -> None:

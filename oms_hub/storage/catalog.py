@@ -50,13 +50,53 @@ def catalog_lock(home: Home) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _live_parse_parts(lake: Lake) -> str:
+    """SQL filter on ``filename``: keep parse-quarantine parts of live staged batches only
+    (other parts, e.g. conform days or unrecognized landed files, pass as they are).
+
+    Staging writes its quarantine in batches (``oms_hub.storage.batches``): a part is
+    visible once its batch's log exists, and hidden once a merged batch's log names it as
+    replaced, so the view never shows a row twice or loses one, whatever a crash left.
+    The rule is evaluated when the view is queried (log names via ``glob``, which never
+    fails on an empty folder), so merges after publishing are honoured: the replaced ids
+    are read from every batch log written by this code (``p…``/``m…``; ``read_parquet``
+    fails on a pattern matching nothing, so the clause is left out while no such log
+    exists: a catalog published before the lake's first staging run under batches shows
+    the batches that run merges away twice until the next publish or staging run).
+    """
+    from oms_hub.sources import STAGED_SOURCES  # late: sources import the staging step
+
+    streams = [s.files(lake) for s in STAGED_SOURCES]
+    logs = " union all ".join(
+        f"select file from glob({_quote(str(f.log_dir / '*.parquet'))})" for f in streams
+    )
+    batch_of_log = (
+        r"regexp_replace(file, '^.*/staging/(.+)/log/v[0-9]+/([^/]+)\.parquet$', '\1/\2')"
+    )
+    live = f"select {batch_of_log} as batch from ({logs})"
+    merge_logs = lake.root / "staging" / "*" / "*" / "log" / "v*" / "[pm]*.parquet"
+    if any(lake.root.glob(str(merge_logs.relative_to(lake.root)))):
+        live += (
+            " except select regexp_replace(filename, '^.*/staging/(.+)/log/v[0-9]+/[^/]+$', "
+            f"'\\1') || '/' || from_batch from read_parquet({_quote(str(merge_logs))}, "
+            "union_by_name = true) where from_batch is not null"
+        )
+    batched = " or ".join(
+        f"starts_with(filename, {_quote(str(f.quarantine_dir) + '/')})" for f in streams
+    )
+    part_batch = r"regexp_replace(filename, '^.*/ops/quarantine/parse/(.+)/data\.parquet$', '\1')"
+    return f"not ({batched}) or {part_batch} in ({live})"
+
+
 def view_sql(contract: TableContract, lake: Lake) -> list[str]:
     """DDL for one table's view and its comments."""
     name = contract.name
     cols = ", ".join(f'"{c}"' for c, *_ in contract.columns())
+    where = f" where {_live_parse_parts(lake)}" if name == "ops.quarantine" else ""
     statements = [
         f"create or replace view {name} as select {cols} from read_parquet("
-        f"{_quote(lake.table_glob(name))}, union_by_name = true, hive_partitioning = false)",
+        f"{_quote(lake.table_glob(name))}, union_by_name = true, hive_partitioning = false)"
+        + where,
         f"comment on view {name} is {_quote(contract.description)}",
     ]
     statements += [

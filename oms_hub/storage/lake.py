@@ -89,8 +89,26 @@ class Lake:
         return write_parquet_atomic(frame, self.table_dir(qualified) / part / "data.parquet")
 
     def scan(self, qualified: str) -> pl.LazyFrame:
-        """Lazily scan every file of a table."""
+        """Lazily scan every file of a table.
+
+        ``ops.quarantine`` holds the parse quarantine of staged batches, whose parts count
+        only while their batch is live (``oms_hub.storage.batches``): those are filtered.
+        """
+        if qualified == "ops.quarantine":
+            return self._scan_quarantine()
         return pl.scan_parquet(self.table_glob(qualified), hive_partitioning=False)
+
+    def _scan_quarantine(self) -> pl.LazyFrame:
+        # Late imports: the staged streams are registered above the storage layer.
+        from oms_hub.quality.contracts import contract
+        from oms_hub.sources import STAGED_SOURCES
+        from oms_hub.storage.batches import visible_quarantine
+
+        streams = [spec.files(self) for spec in STAGED_SOURCES]
+        paths = visible_quarantine(self.table_dir("ops.quarantine"), streams)
+        if not paths:
+            return contract("ops.quarantine").empty().lazy()
+        return pl.scan_parquet(paths, hive_partitioning=False)
 
     def read(self, qualified: str) -> pl.DataFrame:
         """Read a whole (small) table."""

@@ -363,3 +363,24 @@ def test_the_customers_step_upgrades_a_state_saved_before_store_areas(api_world,
     keys = dict(after.rows.select("identity", "customer_key").iter_rows())
     kept = sum(keys[i] == k for i, k in before.items())
     assert kept / len(before) > 0.99  # no renumbering
+
+
+def test_the_amazon_documents_stage_into_a_few_batches_and_the_audit_balances(
+    api_world: Home,
+) -> None:
+    """One items document per order lands, yet the stream stages into one batch."""
+    from oms_hub.sources import STAGED_SOURCES, STREAMS
+    from oms_hub.steps.staging import parse_logs, quarantine_scan
+
+    amazon = STREAMS["amazon/orders"]
+    files = amazon.files(Lake(api_world))
+    assert parse_logs(api_world, [amazon]).height > 100
+    assert len(list(files.rows_dir.iterdir())) == 1
+    assert len(list(files.log_dir.iterdir())) == 1
+    assert len(list(files.quarantine_dir.iterdir())) == 1
+    audit = Lake(api_world).read("ops.load_audit")
+    assert audit.get_column("unaccounted").abs().sum() == 0
+    assert audit.height == parse_logs(api_world, list(STAGED_SOURCES)).height
+    con = duckdb.connect(str(api_world.catalog), read_only=True)
+    in_view = con.execute("select count(*) from ops.quarantine").fetchall()[0][0]
+    assert in_view == quarantine_scan(api_world, list(STAGED_SOURCES)).collect().height > 0
