@@ -19,7 +19,7 @@ def render_markdown() -> str:
         "",
     ]
     for contract in TABLES.values():
-        layout = (
+        layout = contract.layout or (
             "one file per UTC day (`day=YYYY-MM-DD/`)"
             if contract.partitioned_by_day
             else "one file"

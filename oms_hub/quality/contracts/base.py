@@ -43,6 +43,9 @@ class TableContract:
     model: type[pa.DataFrameModel]
     description: str
     partitioned_by_day: bool = False
+    #: How the table's files are laid out, for a table written in named parts (the
+    #: data dictionary says "one file" or "one file per UTC day" otherwise).
+    layout: str | None = None
 
     @property
     def schema_name(self) -> str:

@@ -64,7 +64,18 @@ class LoadAudit(pa.DataFrameModel):
 
 
 TABLES = [
-    TableContract("ops.quarantine", Quarantine, "Rejected or flagged records with the reason."),
+    TableContract(
+        "ops.quarantine",
+        Quarantine,
+        "Rejected or flagged records with the reason.",
+        layout=(
+            "one part per staged batch of a stream (`parse/<source>/<stream>/<batch>/`; only"
+            " the live batches' parts count, see `oms_hub/storage/batches.py`), per"
+            " unrecognized landed file (`parse/unrecognized/<sha256>/`) and per conform"
+            " step or day (`conform/orders/day=YYYY-MM-DD/`, `conform/inventory/`, ...);"
+            " read it through `oms.duckdb` or `Lake.scan`, which show only what counts"
+        ),
+    ),
     TableContract("ops.landed_files", LandedFiles, "Every raw file seen under landing/."),
     TableContract(
         "ops.load_audit",
