@@ -90,20 +90,30 @@ def _validated(config: IdentityConfig) -> IdentityConfig:
     return replace(config, blocking_keys=keys) if keys != config.blocking_keys else config
 
 
-def load_config(path: str | Path | None = None) -> IdentityConfig:
-    """Read the YAML settings (``path``, else $OMS_HUB_IDENTITY_CONFIG, else the default)."""
-    chosen = Path(path or os.environ.get("OMS_HUB_IDENTITY_CONFIG") or _DEFAULT)
+def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(chosen.read_text()) or {}
+        raw = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as error:
-        raise IdentityConfigError(f"cannot read identity config {chosen}: {error}") from None
+        raise IdentityConfigError(f"cannot read identity config {path}: {error}") from None
     if not isinstance(raw, dict):
-        raise IdentityConfigError(f"identity config {chosen} must be a mapping")
-    known = set(IdentityConfig.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
+        raise IdentityConfigError(f"identity config {path} must be a mapping")
+    unknown = sorted(set(raw) - set(IdentityConfig.__dataclass_fields__))
     if unknown:
-        raise IdentityConfigError(f"unknown identity config keys in {chosen}: {', '.join(unknown)}")
-    values: dict[str, Any] = dict(raw)
+        raise IdentityConfigError(f"unknown identity config keys in {path}: {', '.join(unknown)}")
+    return raw
+
+
+def load_config(path: str | Path | None = None) -> IdentityConfig:
+    """Read the YAML settings (``path``, else $OMS_HUB_IDENTITY_CONFIG, else the default).
+
+    A deployment's file overrides the shipped ``identity.yaml`` key by key: a file that
+    only says ``match_threshold: 0.8`` keeps every shipped blocking key (a list given is
+    taken whole, not merged), instead of resolving with none.
+    """
+    chosen = Path(path or os.environ.get("OMS_HUB_IDENTITY_CONFIG") or _DEFAULT)
+    values: dict[str, Any] = _read_yaml(_DEFAULT)
+    if chosen.resolve() != _DEFAULT.resolve():
+        values.update(_read_yaml(chosen))
     for name in ("guard_thresholds", "blocking_keys"):
         if name in values:
             values[name] = tuple(values[name])

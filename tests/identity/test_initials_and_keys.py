@@ -209,3 +209,18 @@ def test_a_bad_cannot_link_probability_is_named(tmp_path: Path, line: str, messa
         load_config(path)
     path.write_text("blocking_keys: [email]\nmatch_threshold: 0.7\ncannot_link_below: 1.0e-5\n")
     assert load_config(path).cannot_link_below == 1e-5
+
+
+def test_a_deployment_config_overrides_the_shipped_one_key_by_key(tmp_path: Path) -> None:
+    shipped = load_config()
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("match_threshold: 0.8\n")
+    config = load_config(partial)
+    assert config.match_threshold == 0.8
+    # everything it does not name is the shipped setting, blocking keys included
+    assert config.blocking_keys == shipped.blocking_keys
+    assert config.cannot_link_below == shipped.cannot_link_below
+    whole = tmp_path / "keys.yaml"
+    whole.write_text("blocking_keys: [email, phone]\n")  # a list is taken whole
+    assert [k.expr for k in load_config(whole).blocking_keys] == ["email", "phone"]
+    assert load_config(whole).match_threshold == shipped.match_threshold
