@@ -43,13 +43,11 @@ from oms_hub.storage.batches import (
     BatchState,
     StreamFiles,
     live_logs,
-    live_quarantine,
     live_rows,
     new_batch_id,
     read_state,
     scan_logs,
     sweep,
-    visible_quarantine,
 )
 from oms_hub.storage.lake import Lake, write_parquet_atomic
 from oms_hub.storage.manifest import LandedFile, LandingManifest
@@ -132,24 +130,11 @@ def parse_logs(home: Home, specs: list[StagedSource]) -> pl.DataFrame:
     return scan_logs(paths).select(*PARSE_LOG_SCHEMA).collect()
 
 
-def parse_quarantine(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
-    """Parse-stage ``ops.quarantine`` rows of the live batches of the given streams."""
-    lake = Lake(home)
-    paths = [p for spec in specs for p in live_quarantine(spec.files(lake))]
-    if not paths:
-        return contract("ops.quarantine").empty().lazy()
-    return pl.scan_parquet(paths, hive_partitioning=False)
-
-
 def quarantine_scan(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
     """All of ``ops.quarantine`` as readers must see it: the given streams' parse parts of
     live batches only (what ``Lake.scan("ops.quarantine")`` does for every stream)."""
     lake = Lake(home)
-    streams = [spec.files(lake) for spec in specs]
-    paths = visible_quarantine(lake.table_dir("ops.quarantine"), streams)
-    if not paths:
-        return contract("ops.quarantine").empty().lazy()
-    return pl.scan_parquet(paths, hive_partitioning=False)
+    return lake.scan_quarantine([spec.files(lake) for spec in specs])
 
 
 @contextmanager
@@ -293,8 +278,9 @@ def stage_new_files(
                 todo.append(file)
         totals = {"records": 0, "staged": 0, "rejected": 0, "flagged": 0}
         batcher = _Batcher(spec, files)
-        window = 4 * (workers or min(4, os.cpu_count() or 1))
-        with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        workers = workers or min(4, os.cpu_count() or 1)
+        window = 4 * workers
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             queue: deque[tuple[LandedFile, Future[ParseResult]]] = deque()
             pending = iter(todo)
             for n in range(1, len(todo) + 1):

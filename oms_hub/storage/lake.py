@@ -15,10 +15,14 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from oms_hub.home import Home
+
+if TYPE_CHECKING:
+    from oms_hub.storage.batches import StreamFiles
 
 #: Deterministic Parquet settings: the same frame always gives the same bytes.
 _PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 256_000}
@@ -99,12 +103,17 @@ class Lake:
         return pl.scan_parquet(self.table_glob(qualified), hive_partitioning=False)
 
     def _scan_quarantine(self) -> pl.LazyFrame:
-        # Late imports: the staged streams are registered above the storage layer.
-        from oms_hub.quality.contracts import contract
+        # Late import: the staged streams are registered above the storage layer.
         from oms_hub.sources import STAGED_SOURCES
+
+        return self.scan_quarantine([spec.files(self) for spec in STAGED_SOURCES])
+
+    def scan_quarantine(self, streams: list[StreamFiles]) -> pl.LazyFrame:
+        """``ops.quarantine`` as readers must see it, ``streams`` being the staged ones:
+        their parse parts of live batches only, every other part as it is."""
+        from oms_hub.quality.contracts import contract
         from oms_hub.storage.batches import visible_quarantine
 
-        streams = [spec.files(self) for spec in STAGED_SOURCES]
         paths = visible_quarantine(self.table_dir("ops.quarantine"), streams)
         if not paths:
             return contract("ops.quarantine").empty().lazy()
