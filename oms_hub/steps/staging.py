@@ -18,13 +18,12 @@ staged before batches existed), the run merges them into full ones (``compact_st
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from oms_hub.storage.batches import (
     sweep,
 )
 from oms_hub.storage.lake import Lake, write_parquet_atomic
+from oms_hub.storage.locks import exclusive_lock
 from oms_hub.storage.manifest import LandedFile, LandingManifest
 
 Parser = Callable[[bytes, str], ParseResult]
@@ -137,20 +137,12 @@ def quarantine_scan(home: Home, specs: list[StagedSource]) -> pl.LazyFrame:
     return lake.scan_quarantine([spec.files(lake) for spec in specs])
 
 
-@contextmanager
-def stream_lock(home: Home, spec: StagedSource) -> Iterator[None]:
+def stream_lock(home: Home, spec: StagedSource) -> AbstractContextManager[None]:
     """Hold the stream's writer lock: one staging run or compaction at a time.
 
     Readers take no lock: they only read live batches, which writers never change.
     """
-    folder = home.state / "staging-locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f"{spec.folder.replace('/', '_')}.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return exclusive_lock(home.state / "staging-locks" / f"{spec.folder.replace('/', '_')}.lock")
 
 
 def _file_failure(file: LandedFile, error: Exception) -> ParseResult:

@@ -16,11 +16,9 @@ publish it after writing its tables; the result does not depend on who ran last.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -29,6 +27,7 @@ import polars as pl
 from oms_hub.home import Home
 from oms_hub.quality.contracts import TABLES, TableContract
 from oms_hub.storage.lake import Lake
+from oms_hub.storage.locks import exclusive_lock
 
 SCHEMAS = ("core", "finance", "marts", "ops")
 STORAGE_VERSION = "v1.0.0"
@@ -38,16 +37,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@contextmanager
-def catalog_lock(home: Home) -> Iterator[None]:
+def catalog_lock(home: Home) -> AbstractContextManager[None]:
     """Hold the exclusive lock that serializes every write of the catalog."""
-    home.state.mkdir(parents=True, exist_ok=True)
-    with (home.state / "catalog.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return exclusive_lock(home.state / "catalog.lock")
 
 
 def _live_parse_parts(lake: Lake) -> str:
