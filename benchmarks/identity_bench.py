@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 
 import polars as pl
+from recording import command, record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -229,11 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.world:
         api = args.world // 4 if args.api_orders is None else args.api_orders
         figures = run_world(args.world, api, args.work, seed=args.seed)
-        figures["command"] = " ".join(["benchmarks/identity_bench.py", *(argv or sys.argv[1:])])
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(figures) + "\n")
-        print(json.dumps(figures, indent=1), flush=True)
+        figures["command"] = command("identity_bench.py", argv)
+        record(figures, args.out, indent=1)
         return 0
     cases = [] if args.no_febrl else [("febrl3", 5000)]
     cases += [("synthetic", n) for n in args.sizes]
@@ -242,19 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     for case, size in cases:
         figures = _child(case, size, args.work)
         if args.splink_python and case != "incremental":
             figures["splink"] = _splink(args.splink_python, _input(case, size, args.work))
         figures.update(
-            command=" ".join(["benchmarks/identity_bench.py", *(argv or sys.argv[1:])]),
+            command=command("identity_bench.py", argv),
             commit=commit,
             machine=f"{platform.machine()} {platform.python_version()}",
         )
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(figures) + "\n")
-        print(json.dumps(figures), flush=True)
+        record(figures, args.out)
     return 0
 
 

@@ -22,7 +22,6 @@ its small batches) and times the same steps: the first run after an upgrade.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -30,6 +29,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from recording import command, record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,11 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     api = args.world // 4 if args.api_orders is None else args.api_orders
     figures = run(args.world, api, args.work, args.label, args.upgrade)
-    figures["command"] = " ".join(["benchmarks/staging_bench.py", *(argv or sys.argv[1:])])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("a") as fh:
-        fh.write(json.dumps(figures) + "\n")
-    print(json.dumps(figures, indent=1), flush=True)
+    figures["command"] = command("staging_bench.py", argv)
+    record(figures, args.out, indent=1)
     return 0
 
 
